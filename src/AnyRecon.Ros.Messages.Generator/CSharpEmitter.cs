@@ -168,7 +168,12 @@ internal static class CSharpEmitter
         if (spec.Constants.Count > 0) sb.AppendLine();
 
         foreach (var f in spec.Fields)
-            sb.AppendLine($"    public {PropertyType(f.Type)} {props[f]} {{ get; set; }} = {Initializer(spec, f)};");
+        {
+            string? init = Initializer(spec, f);
+            sb.AppendLine(init is null
+                ? $"    public {PropertyType(f.Type)} {props[f]} {{ get; set; }}"
+                : $"    public {PropertyType(f.Type)} {props[f]} {{ get; set; }} = {init};");
+        }
         if (spec.Fields.Count > 0) sb.AppendLine();
 
         // Serialize and Measure share one body: CdrSizer mirrors CdrWriter's API.
@@ -206,7 +211,7 @@ internal static class CSharpEmitter
         sb.AppendLine();
     }
 
-    private static string Initializer(MessageSpec spec, FieldSpec f)
+    private static string? Initializer(MessageSpec spec, FieldSpec f)
     {
         var t = f.Type;
         if (f.DefaultText is string text)
@@ -240,7 +245,7 @@ internal static class CSharpEmitter
         {
             PrimitiveKind.Nested => "new()",
             PrimitiveKind.String or PrimitiveKind.WString => "\"\"",
-            _ => "default",
+            _ => null,
         };
     }
 

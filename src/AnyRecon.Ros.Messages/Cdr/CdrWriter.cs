@@ -5,12 +5,33 @@ using System.Text;
 
 namespace AnyRecon.Ros.Messages.Cdr;
 
+/// <summary>What <see cref="CdrWriter"/> and <see cref="CdrSizer"/> share, so one walk over a message can size it and write it.</summary>
+public interface ICdrSink
+{
+    void WriteByte(byte value);
+    void WriteInt8(sbyte value);
+    void WriteBool(bool value);
+    void WriteInt16(short value);
+    void WriteUInt16(ushort value);
+    void WriteInt32(int value);
+    void WriteUInt32(uint value);
+    void WriteInt64(long value);
+    void WriteUInt64(ulong value);
+    void WriteFloat32(float value);
+    void WriteFloat64(double value);
+    void WriteSequenceLength(int count);
+    void WriteString(string value);
+    void WriteWString(string value);
+    void WritePrimitives<T>(ReadOnlySpan<T> values) where T : unmanaged;
+    void WriteBools(ReadOnlySpan<bool> values);
+}
+
 /// <summary>
 /// Writes little-endian XCDR1 into a buffer sized up front by <see cref="CdrSizer"/>, so a message is written with
 /// one allocation and big arrays are single block copies. Alignment as Fast-CDR: each primitive aligned to its size
 /// (8-byte types to 8) from the end of the encapsulation header; padding bytes are zero.
 /// </summary>
-public ref struct CdrWriter
+public ref struct CdrWriter : ICdrSink
 {
     private readonly Span<byte> _buffer;
     private int _position;
@@ -104,7 +125,7 @@ public ref struct CdrWriter
 }
 
 /// <summary>Computes the exact serialized size by walking a message the way <see cref="CdrWriter"/> writes it.</summary>
-public struct CdrSizer
+public struct CdrSizer : ICdrSink
 {
     private int _position;
 
