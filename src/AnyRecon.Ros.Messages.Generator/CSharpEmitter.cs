@@ -152,7 +152,8 @@ internal static class CSharpEmitter
         sb.AppendLine($"    public static string RosName => RosTypeName;");
         sb.AppendLine($"    public static string DdsName => {Literal(spec.DdsName)};");
         sb.AppendLine($"    public static string Definition => {Literal(definition)};");
-        sb.AppendLine($"    public static {Root}.MessageTypeInfo TypeInfo {{ get; }} = new(RosTypeName, DdsName, Definition, typeof({cls}), static (ref {Root}.Cdr.CdrReader r) => Deserialize(ref r));");
+        sb.AppendLine($"    public const string TypeHash = {Literal(TypeDescriptionHash.Compute(spec, n => set.Messages.GetValueOrDefault(n)))};");
+        sb.AppendLine($"    public static {Root}.MessageTypeInfo TypeInfo {{ get; }} = new(RosTypeName, DdsName, Definition, TypeHash, typeof({cls}), static (ref {Root}.Cdr.CdrReader r) => Deserialize(ref r));");
         sb.AppendLine($"    {Root}.MessageTypeInfo {Root}.IRosMessage.Type => TypeInfo;");
         sb.AppendLine();
 

@@ -39,8 +39,9 @@ public delegate IRosMessage MessageDeserializer(ref CdrReader reader);
 /// <summary>Names, definition and decoder of one generated message type.</summary>
 public sealed class MessageTypeInfo
 {
-    public MessageTypeInfo(string rosName, string ddsName, string definition, Type clrType, MessageDeserializer deserializer)
+    public MessageTypeInfo(string rosName, string ddsName, string definition, string typeHash, Type clrType, MessageDeserializer deserializer)
     {
+        TypeHash = typeHash;
         RosName = rosName;
         DdsName = ddsName;
         Definition = definition;
@@ -53,6 +54,9 @@ public sealed class MessageTypeInfo
     public string DdsName { get; }
 
     public string Definition { get; }
+
+    /// <summary>REP 2011 type description hash, <c>RIHS01_</c> + 64 hex digits.</summary>
+    public string TypeHash { get; }
 
     public Type ClrType { get; }
 
