@@ -1,0 +1,93 @@
+using AnyRecon.Ros.Bags;
+using AnyRecon.Ros.Messages;
+using AnyRecon.Ros.Messages.Definitions;
+using AnyRecon.Ros.Messages.Dynamic;
+
+namespace AnyRecon.Ros.Cli.Bag;
+
+/// <summary>Copies bags between storages and compressions, keeping topics, QoS, definitions and timestamps.</summary>
+internal static class BagConverter
+{
+    public readonly record struct Result(long MessageCount, int TopicCount);
+
+    public static Result Convert(string input, string outputDirectory, string storage, bool zstd)
+    {
+        using var reader = BagReader.Open(input);
+        using var writer = BagWriter.Create(outputDirectory, WriterOptions(storage, zstd, reader.Metadata.RosDistro, reader.Metadata.CustomData));
+        foreach (var topic in reader.Topics)
+        {
+            var definition = DefinitionFor(reader, topic);
+            string hash = topic.TypeDescriptionHash.Length > 0 ? topic.TypeDescriptionHash : definition?.TypeDescriptionHash ?? "";
+            writer.CreateTopic(topic with { TypeDescriptionHash = hash }, definition);
+        }
+        long count = 0;
+        foreach (var message in reader.ReadMessages())
+        {
+            writer.Write(message);
+            count++;
+        }
+        return new Result(count, reader.Topics.Count);
+    }
+
+    /// <summary>The definition to store for a topic: the source bag's own, else the shipped one for types we know.</summary>
+    internal static MessageDefinition? DefinitionFor(BagReader reader, TopicMetadata topic)
+    {
+        var carried = reader.MessageDefinitions.FirstOrDefault(d => Normalize(d.TopicType) == Normalize(topic.Type) && d.Text.Trim().Length > 0);
+        if (carried is not null)
+        {
+            if (carried.TypeDescriptionHash.Length > 0 || carried.Encoding != "ros2msg") return carried;
+            return carried with { TypeDescriptionHash = TryHash(topic.Type, carried.Text) };
+        }
+        return MessageTypeRegistry.TryGet(topic.Type, out var info)
+            ? new MessageDefinition(info.RosName, "ros2msg", info.Definition, info.TypeHash)
+            : null;
+    }
+
+    private static string TryHash(string type, string text)
+    {
+        try
+        {
+            var specs = MessageDefinitionParser.ParseFullDefinition(type, text);
+            var shipped = MessageSchemaResolver.Shipped;
+            MessageSpec? Lookup(string n) => specs.TryGetValue(n, out var s) ? s : shipped.GetValueOrDefault(n);
+            return TypeDescriptionHash.Compute(Lookup(Normalize(type))!, Lookup);
+        }
+        catch (MessageDefinitionException)
+        {
+            return "";
+        }
+    }
+
+    private static string Normalize(string n)
+    {
+        var p = n.Split('/');
+        return p.Length == 2 ? $"{p[0]}/msg/{p[1]}" : n;
+    }
+
+    public static long WriteDemo(string outputDirectory, string storage)
+    {
+        using var writer = BagWriter.Create(outputDirectory, WriterOptions(storage, zstd: true, "jazzy", new Dictionary<string, string> { ["written_by"] = "anyrecon bag demo" }));
+        foreach (var (topic, type) in DemoBag.Topics)
+            writer.CreateTopic(
+                new TopicMetadata(topic, type.RosName, "cdr", DemoQos(topic), type.TypeHash),
+                new MessageDefinition(type.RosName, "ros2msg", type.Definition, type.TypeHash));
+        long count = 0;
+        foreach (var m in DemoBag.Messages())
+        {
+            writer.Write(m.Topic, m.TimestampNs, m.Data);
+            count++;
+        }
+        return count;
+    }
+
+    private static string DemoQos(string topic) => "";
+
+    private static BagWriterOptions WriterOptions(string storage, bool zstd, string rosDistro, IReadOnlyDictionary<string, string> customData)
+    {
+        var options = new BagWriterOptions { StorageId = storage, CustomData = customData };
+        if (rosDistro.Length > 0) options.Storage.RosDistro = rosDistro;
+        if (zstd && storage == StorageFactory.SqliteStorageId) options.Compression = BagCompressionMode.Message;
+        // MERGE: mcap chunk compression option
+        return options;
+    }
+}
