@@ -141,13 +141,31 @@ public sealed class BagReader : IDisposable
 
     private IEnumerable<SerializedBagMessage> Iterate(MessageFilter? filter)
     {
+        var plan = new List<(BagFile File, long Start)>(_files.Count);
+        long lowerBound = long.MinValue;
         foreach (var file in _files)
         {
-            if (file.Range is null) file.Range = Probe(file);
+            var range = file.Range;
+            if (range is null)
+            {
+                try
+                {
+                    range = file.Range = Probe(file);
+                }
+                catch (BagFormatException)
+                {
+                    // A damaged file keeps its place in split order (after everything in earlier files; ties go to
+                    // earlier files anyway), so its error surfaces only once every message before it has been delivered.
+                    plan.Add((file, lowerBound));
+                    continue;
+                }
+            }
+            if (!Overlaps(range.Value, filter)) continue;
+            plan.Add((file, range.Value.Start));
+            lowerBound = Math.Max(lowerBound, range.Value.End == long.MaxValue ? long.MaxValue : range.Value.End + 1);
         }
-        var candidates = _files.Where(f => Overlaps(f.Range!.Value, filter)).ToList();
         using var decompressor = CompressionMode == BagCompressionMode.Message ? new MessageDecompressor(_options.MaxMessageBytes) : null;
-        foreach (var (message, file) in MessageMerger.Merge(candidates, OpenStorage, filter))
+        foreach (var (message, file) in MessageMerger.Merge(plan, OpenStorage, filter))
         {
             ThrowIfDisposed();
             var topic = _topicsByName.TryGetValue(message.Topic.Name, out var known) ? known : message.Topic;

@@ -7,13 +7,13 @@ namespace AnyRecon.Ros.Bags;
 /// </summary>
 internal static class MessageMerger
 {
-    /// <summary>Merges <c>files</c> (each with a known <see cref="BagFile.Range"/>), opening each through <c>open</c>.</summary>
+    /// <summary>Merges <c>files</c>, each given with a lower bound of its first timestamp, opening each through <c>open</c>.</summary>
     public static IEnumerable<(SerializedBagMessage Message, BagFile File)> Merge(
-        IReadOnlyList<BagFile> files, Func<BagFile, IStorageReader> open, MessageFilter? filter)
+        IReadOnlyList<(BagFile File, long Start)> files, Func<BagFile, IStorageReader> open, MessageFilter? filter)
     {
         long filterStart = filter?.StartTimeNs ?? long.MinValue;
         var pending = files
-            .Select(f => (File: f, Start: Math.Max(f.Range!.Value.Start, filterStart)))
+            .Select(f => (f.File, Start: Math.Max(f.Start, filterStart)))
             .OrderBy(p => p.Start).ThenBy(p => p.File.Index)
             .ToList();
         var heap = new PriorityQueue<Cursor, (long Timestamp, int FileIndex)>();
