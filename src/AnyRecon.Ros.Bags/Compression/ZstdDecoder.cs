@@ -67,9 +67,13 @@ public sealed unsafe class ZstdDecoder : IDisposable
             while (true)
             {
                 var outBuf = new Interop.Zstd.Buffer { Data = dst, Size = (nuint)buffer.Length, Pos = 0 };
+                nuint consumedBefore = input.Pos;
                 nuint hint = Interop.Zstd.DecompressStream(_context, &outBuf, &input);
                 ThrowIfError(hint);
-                lastHint = hint;
+                // A call without progress (after a frame ended exactly at a full buffer) returns the next frame's
+                // header hint; it says nothing about the frame just finished.
+                if (outBuf.Pos > 0 || input.Pos > consumedBefore) lastHint = hint;
+                else break;
                 total += (long)outBuf.Pos;
                 if (total > maxSize) throw new CompressionException($"zstd data decompresses past the limit of {maxSize} bytes");
                 output.Write(buffer, 0, (int)outBuf.Pos);
@@ -95,22 +99,24 @@ public sealed unsafe class ZstdDecoder : IDisposable
             {
                 any = true;
                 var inBuf = new Interop.Zstd.Buffer { Data = src, Size = (nuint)read, Pos = 0 };
-                while (inBuf.Pos < inBuf.Size)
-                {
-                    var outBuf = new Interop.Zstd.Buffer { Data = dst, Size = (nuint)outBuffer.Length, Pos = 0 };
-                    lastHint = Interop.Zstd.DecompressStream(_context, &outBuf, &inBuf);
-                    ThrowIfError(lastHint);
-                    output.Write(outBuffer, 0, (int)outBuf.Pos);
-                }
-                // Flush what the context still holds for this input.
+                // Call until this input is consumed and the context has flushed (output not full). Only calls that made
+                // progress update the hint: a call with nothing left after a frame ended returns the next frame's header
+                // size, which would make a complete stream look truncated.
                 while (true)
                 {
                     var outBuf = new Interop.Zstd.Buffer { Data = dst, Size = (nuint)outBuffer.Length, Pos = 0 };
-                    var empty = new Interop.Zstd.Buffer { Data = src, Size = 0, Pos = 0 };
-                    lastHint = Interop.Zstd.DecompressStream(_context, &outBuf, &empty);
-                    ThrowIfError(lastHint);
+                    nuint consumedBefore = inBuf.Pos;
+                    nuint hint = Interop.Zstd.DecompressStream(_context, &outBuf, &inBuf);
+                    ThrowIfError(hint);
                     output.Write(outBuffer, 0, (int)outBuf.Pos);
-                    if (outBuf.Pos < outBuf.Size) break;
+                    bool progressed = outBuf.Pos > 0 || inBuf.Pos > consumedBefore;
+                    if (progressed) lastHint = hint;
+                    if (inBuf.Pos == inBuf.Size && outBuf.Pos < outBuf.Size) break;
+                    if (!progressed)
+                    {
+                        if (inBuf.Pos < inBuf.Size) throw new CompressionException("zstd made no progress on its input");
+                        break;
+                    }
                 }
             }
         }
