@@ -55,14 +55,14 @@ internal static class BagCommands
             var meta = reader.Topics.FirstOrDefault(t => t.Name == topicName)
                 ?? throw new ArgumentException($"topic '{topicName}' is not in the bag (topics: {string.Join(", ", reader.Topics.Select(t => t.Name))})");
             reader.RequireSerializationFormat("cdr", [topicName]);
-            var type = ResolveType(reader, meta);
+            var decoder = DecoderFor(reader, meta);
             var formatter = new MessageTextFormatter();
             int printed = 0;
             bool asJson = parse.GetValue(json);
             foreach (var message in reader.ReadMessages(new MessageFilter { Topics = [topicName] }))
             {
                 if (max is int m && printed >= m) break;
-                var decoded = DynamicMessageCodec.Decode(type, message.Data.Span);
+                var decoded = decoder.Decode(message.Data.Span);
                 if (asJson) context.Out.WriteLine(DynamicMessageJson.ToJson(decoded));
                 else
                 {
@@ -76,26 +76,9 @@ internal static class BagCommands
         return command;
     }
 
-    /// <summary>The bag's own definition wins (it describes the bytes as written); otherwise the one we ship.</summary>
-    internal static DynamicMessageType ResolveType(BagReader reader, TopicMetadata topic)
-    {
-        var definition = reader.MessageDefinitions.FirstOrDefault(d => SameType(d.TopicType, topic.Type) && d.Text.Trim().Length > 0);
-        try
-        {
-            return MessageSchemaResolver.Shared.Resolve(topic.Type, definition?.Encoding, definition?.Text);
-        }
-        catch (AnyRecon.Ros.Messages.Definitions.MessageDefinitionException) when (definition is not null && MessageTypeRegistry.TryGet(topic.Type, out _))
-        {
-            // Some recorders store placeholder text; the shipped definition is the next best description.
-            return MessageSchemaResolver.Shared.Resolve(topic.Type);
-        }
-    }
-
-    private static bool SameType(string a, string b)
-    {
-        static string Norm(string n) { var p = n.Split('/'); return p.Length == 2 ? $"{p[0]}/msg/{p[1]}" : n; }
-        return Norm(a) == Norm(b);
-    }
+    /// <summary>A decoder for a bag topic: the bag's own definition when it fits the bytes, else the shipped one.</summary>
+    internal static TopicMessageDecoder DecoderFor(BagReader reader, TopicMetadata topic) =>
+        new(topic.Type, reader.MessageDefinitions.Select(d => (d.TopicType, d.Encoding, d.Text)));
 
     private static Command Convert(CommandContext context)
     {

@@ -7,12 +7,17 @@ namespace AnyRecon.Ros.Messages.Dynamic;
 public static class DynamicMessageCodec
 {
     /// <summary>Decodes a whole serialized message (header included). Bad data raises <see cref="CdrFormatException"/>.</summary>
-    public static DynamicMessage Decode(DynamicMessageType type, ReadOnlySpan<byte> serialized)
+    public static DynamicMessage Decode(DynamicMessageType type, ReadOnlySpan<byte> serialized) => Decode(type, serialized, out _);
+
+    /// <summary>Decodes and reports how many bytes the message used (the rest is trailing padding, or a sign the definition is wrong).</summary>
+    public static DynamicMessage Decode(DynamicMessageType type, ReadOnlySpan<byte> serialized, out int consumed)
     {
         try
         {
             var reader = new CdrReader(serialized);
-            return ReadMessage(ref reader, type);
+            var message = ReadMessage(ref reader, type);
+            consumed = reader.Position;
+            return message;
         }
         catch (CdrFormatException e)
         {
