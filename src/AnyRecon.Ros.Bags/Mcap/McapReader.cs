@@ -398,6 +398,9 @@ public sealed class McapReader : IDisposable
             return $"the statistics count {stats.ChunkCount} chunks but the summary indexes {index.ChunkIndexes.Count}";
         if (index.Channels.Count == 0)
             return "the summary has chunk indexes but no channels";
+        foreach (McapChannel channel in index.Channels.Values)
+            if (channel.SchemaId != 0 && !index.Schemas.ContainsKey(channel.SchemaId))
+                return $"schema {channel.SchemaId} of channel {channel.Id} is missing from the summary";
         foreach (McapChunkIndex chunk in index.ChunkIndexes)
             foreach (ushort id in chunk.MessageIndexOffsets.Keys)
                 if (!index.Channels.ContainsKey(id)) return $"channel {id} is indexed but missing from the summary";
