@@ -12,6 +12,9 @@ internal sealed class McapChunkDecoder : IDisposable
     private ZstdDecoder? _zstd;
     private Lz4FrameDecoder? _lz4;
     private byte[] _compressed = [];
+    private int _compressedLength;
+    private long _recordsStart;
+    private bool _lastWasCompressed;
 
     /// <summary>
     /// Loads the chunk at <paramref name="record"/> into <paramref name="target"/> (grown as needed) and returns its fixed
@@ -37,6 +40,9 @@ internal sealed class McapChunkDecoder : IDisposable
 
         length = (int)header.UncompressedSize;
         long recordsStart = record.ContentOffset + recordsOffset;
+        _recordsStart = recordsStart;
+        _lastWasCompressed = false;
+        _compressedLength = 0;
         EnsureCapacity(ref target, length);
         Span<byte> output = target.AsSpan(0, length);
         switch (header.Compression)
@@ -53,6 +59,8 @@ internal sealed class McapChunkDecoder : IDisposable
                 EnsureCapacity(ref _compressed, (int)recordsLength);
                 Span<byte> input = _compressed.AsSpan(0, (int)recordsLength);
                 source.ReadExactly(recordsStart, input);
+                _lastWasCompressed = true;
+                _compressedLength = input.Length;
                 int produced;
                 try
                 {
@@ -78,6 +86,18 @@ internal sealed class McapChunkDecoder : IDisposable
                 throw source.Damage(record.Offset, $"chunk CRC mismatch: record says {header.UncompressedCrc:x8}, records give {actual:x8}");
         }
         return header;
+    }
+
+    /// <summary>
+    /// Feeds the last loaded chunk record's bytes, as stored in the file, to <paramref name="crc"/> (for the data section
+    /// CRC) without reading the records twice; <paramref name="uncompressed"/> is the buffer the chunk was loaded into.
+    /// </summary>
+    public void AppendStoredBytes(McapDataCrc crc, McapFileSource source, in McapRecordHeader record, ReadOnlySpan<byte> uncompressed)
+    {
+        ReadOnlySpan<byte> stored = _lastWasCompressed ? _compressed.AsSpan(0, _compressedLength) : uncompressed;
+        crc.AppendRange(source, record.Offset, _recordsStart);
+        crc.Append(_recordsStart, stored);
+        crc.AppendRange(source, _recordsStart + stored.Length, record.End);
     }
 
     /// <summary>Grows <paramref name="buffer"/> to hold <paramref name="length"/> bytes, with headroom so slowly growing chunks do not reallocate each time.</summary>

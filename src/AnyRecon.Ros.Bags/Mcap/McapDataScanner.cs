@@ -25,6 +25,7 @@ internal sealed class McapDataScanner
     private ulong _end;
     private uint _chunkCount;
     private bool _decompress;
+    private McapDataCrc? _crc;
 
     // The open raw run: top-level Schema/Channel/Message records back to back.
     private long _runStart = -1;
@@ -55,6 +56,11 @@ internal sealed class McapDataScanner
         _decompress = decompressChunks;
         try
         {
+            if (decompressChunks && _options.VerifyCrcs)
+            {
+                _crc = new McapDataCrc();
+                _crc.AppendRange(_source, 0, position);
+            }
             while (true)
             {
                 if (!_source.TryReadRecordHeader(position, _source.Length, out McapRecordHeader record))
@@ -74,19 +80,25 @@ internal sealed class McapDataScanner
                     case McapOpcode.Attachment:
                         CloseRun();
                         AddAttachment(record);
+                        _crc?.AppendRange(_source, record.Offset, record.End);
                         break;
                     case McapOpcode.Metadata:
                         CloseRun();
                         ReadOnlySpan<byte> content = _source.ReadContent(record, ref _buffer, _options.MaxRecordBytes);
+                        _crc?.AppendRange(_source, record.Offset, record.ContentOffset);
+                        _crc?.Append(record.ContentOffset, content);
                         string name = Parse(record, content, static c => McapRecordParser.ParseMetadata(c)).Name;
                         _index.MetadataIndexes.Add(new McapMetadataIndex((ulong)record.Offset, (ulong)record.TotalLength, name));
                         break;
                     case McapOpcode.DataEnd:
+                        _crc?.Check(_source, record);
+                        return;
                     case McapOpcode.Footer:
                         return;
                     default:
                         // Message indexes and unknown or private records carry nothing a reader of messages needs.
                         CloseRun();
+                        _crc?.AppendRange(_source, record.Offset, record.End);
                         break;
                 }
                 position = record.End;
@@ -106,6 +118,8 @@ internal sealed class McapDataScanner
     private void AddTopLevel(in McapRecordHeader record)
     {
         ReadOnlySpan<byte> content = _source.ReadContent(record, ref _buffer, _options.MaxRecordBytes);
+        _crc?.AppendRange(_source, record.Offset, record.ContentOffset);
+        _crc?.Append(record.ContentOffset, content);
         if (_runStart >= 0 && record.End - _runStart > MaxRawRunBytes) CloseRun();
         if (_runStart < 0) _runStart = record.Offset;
         _runEnd = record.End;
@@ -151,6 +165,7 @@ internal sealed class McapDataScanner
 
         ulong first = header.MessageStartTime, last = header.MessageEndTime;
         ushort[]? channels = null;
+        if (!decompress) _crc?.AppendRange(_source, record.Offset, record.End);
         if (decompress)
         {
             first = ulong.MaxValue;
@@ -159,6 +174,7 @@ internal sealed class McapDataScanner
             try
             {
                 _decoder.Load(_source, record, ref _buffer, out length, _options.VerifyCrcs, _options.MaxChunkBytes);
+                if (_crc is not null) _decoder.AppendStoredBytes(_crc, _source, record, _buffer.AsSpan(0, length));
                 ValidateChunk(record, _buffer.AsSpan(0, length));
                 WalkChunk(record, _buffer.AsSpan(0, length), ref first, ref last);
             }
@@ -166,6 +182,7 @@ internal sealed class McapDataScanner
             {
                 // The chunk's framing is intact, so the records after it can still be read.
                 _index.Damage ??= e;
+                _crc?.Invalidate();
                 foreach (ushort id in _unitChannels) _inUnit[id] = false;
                 _unitChannels.Clear();
                 return;

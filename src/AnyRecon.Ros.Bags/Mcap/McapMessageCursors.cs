@@ -265,6 +265,7 @@ internal sealed class McapIndexedCursor : McapMessageCursor
 internal sealed class McapLinearCursor : McapMessageCursor
 {
     private readonly bool _checkOrder;
+    private readonly McapDataCrc? _crc;
     private long _position;
     private bool _done;
     private bool _orderReported;
@@ -275,6 +276,11 @@ internal sealed class McapLinearCursor : McapMessageCursor
     {
         _position = reader.DataStart;
         _checkOrder = query.Order == McapReadOrder.LogTime;
+        if (Options.VerifyCrcs)
+        {
+            _crc = new McapDataCrc();
+            _crc.AppendRange(Source, 0, _position);
+        }
     }
 
     protected override bool TryAdvance()
@@ -326,6 +332,7 @@ internal sealed class McapLinearCursor : McapMessageCursor
                 {
                     int slot = FreeSlot();
                     Decoder.Load(Source, record, ref SlotBuffer(slot), out int length, Options.VerifyCrcs, Options.MaxChunkBytes);
+                    if (_crc is not null) Decoder.AppendStoredBytes(_crc, Source, record, SlotBuffer(slot).AsSpan(0, length));
                     Queue(record, slot, length, isChunk: true);
                     break;
                 }
@@ -340,18 +347,27 @@ internal sealed class McapLinearCursor : McapMessageCursor
                     int length = (int)record.TotalLength;
                     McapChunkDecoder.EnsureCapacity(ref SlotBuffer(slot), length);
                     Source.ReadExactly(record.Offset, SlotBuffer(slot).AsSpan(0, length));
+                    _crc?.Append(record.Offset, SlotBuffer(slot).AsSpan(0, length));
                     Queue(record, slot, length, isChunk: false);
                     break;
                 }
                 case McapOpcode.DataEnd:
+                    _done = true;
+                    // Catches damage the records themselves cannot show (e.g. a changed topic name), after the messages.
+                    _crc?.Check(Source, record);
+                    break;
                 case McapOpcode.Footer:
                     _done = true;
+                    break;
+                default:
+                    _crc?.AppendRange(Source, record.Offset, record.End);
                     break;
             }
         }
         catch (BagFormatException e)
         {
             // Only this record's content is bad; its length was sound, so reading goes on after it.
+            _crc?.Invalidate();
             OnDamage(e);
         }
     }
