@@ -8,7 +8,9 @@ namespace AnyRecon.Ros.Bags.Mcap;
 internal abstract class McapMessageCursor : IDisposable
 {
     private static readonly Comparer<PendingMessage> s_byTime = Comparer<PendingMessage>.Create(
-        static (a, b) => a.LogTime != b.LogTime ? a.LogTime.CompareTo(b.LogTime) : a.Order.CompareTo(b.Order));
+        static (a, b) => a.LogTime != b.LogTime ? a.LogTime.CompareTo(b.LogTime)
+            : a.UnitOffset != b.UnitOffset ? a.UnitOffset.CompareTo(b.UnitOffset)
+            : a.ContentOffset.CompareTo(b.ContentOffset));
 
     private readonly McapReader _reader;
     private readonly HashSet<string>? _topics;
@@ -17,7 +19,6 @@ internal abstract class McapMessageCursor : IDisposable
     private PendingMessage[] _pending = new PendingMessage[64];
     private int _count;
     private int _cursor;
-    private long _order;
     private BagFormatException? _firstDamage;
 
     protected McapMessageCursor(McapReader reader, McapFileIndex registry, McapMessageQuery query, BagFormatException? knownDamage)
@@ -96,7 +97,11 @@ internal abstract class McapMessageCursor : IDisposable
     /// Queues the wanted messages among the records in a slot (registering schemas and channels met on the way).
     /// All or nothing: a malformed record or an undeclared channel queues none and throws <see cref="McapParseException"/>.
     /// </summary>
-    protected void QueueRecords(int slotIndex, int length, bool sortByTime)
+    /// <param name="slotIndex">The slot holding the records.</param>
+    /// <param name="length">Bytes of records in the slot.</param>
+    /// <param name="unitOffset">File offset of the chunk or run, so equal log times keep file order across chunks.</param>
+    /// <param name="sortByTime">Keep the queue in log-time order.</param>
+    protected void QueueRecords(int slotIndex, int length, long unitOffset, bool sortByTime)
     {
         if (_cursor == _count) _cursor = _count = 0;
         else if (_cursor > _pending.Length / 2)
@@ -130,7 +135,7 @@ internal abstract class McapMessageCursor : IDisposable
                         if (_count == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
                         if (logTime < last) inOrder = false;
                         last = logTime;
-                        _pending[_count++] = new PendingMessage(logTime, _order++, entry, slotIndex, offset, contentLength);
+                        _pending[_count++] = new PendingMessage(logTime, unitOffset, entry, slotIndex, offset, contentLength);
                         break;
                     case McapOpcode.Schema:
                         Registry.Register(McapRecordParser.ParseSchema(records.Slice(offset, contentLength)));
@@ -148,7 +153,8 @@ internal abstract class McapMessageCursor : IDisposable
             throw;
         }
         slot.Unread = _count - before;
-        if (sortByTime && !inOrder) Array.Sort(_pending, _cursor, _count - _cursor, s_byTime);
+        // Merging into messages still queued from another chunk (overlapping chunks) always sorts, so ties keep file order.
+        if (sortByTime && (!inOrder || (before > _cursor && _count > before))) Array.Sort(_pending, _cursor, _count - _cursor, s_byTime);
     }
 
     private ChannelEntry? Entry(ushort channelId)
@@ -171,7 +177,7 @@ internal abstract class McapMessageCursor : IDisposable
 
     private sealed record ChannelEntry(McapChannel Channel, McapSchema? Schema, bool Wanted);
 
-    private record struct PendingMessage(ulong LogTime, long Order, ChannelEntry Channel, int Slot, int ContentOffset, int ContentLength);
+    private record struct PendingMessage(ulong LogTime, long UnitOffset, ChannelEntry Channel, int Slot, int ContentOffset, int ContentLength);
 }
 
 /// <summary>
@@ -245,7 +251,7 @@ internal sealed class McapIndexedCursor : McapMessageCursor
             }
             try
             {
-                QueueRecords(slot, length, _byTime);
+                QueueRecords(slot, length, unit.Offset, _byTime);
             }
             catch (McapParseException e)
             {
@@ -376,7 +382,7 @@ internal sealed class McapLinearCursor : McapMessageCursor
     {
         try
         {
-            QueueRecords(slot, length, sortByTime: false);
+            QueueRecords(slot, length, record.Offset, sortByTime: false);
         }
         catch (McapParseException e)
         {
