@@ -33,20 +33,25 @@ internal sealed class McapDataScanner
     private ulong _runFirst = ulong.MaxValue;
     private ulong _runLast;
 
-    private McapDataScanner(McapFileSource source, McapReaderOptions options, McapChunkDecoder decoder)
+    private readonly Action<BagFormatException> _onDamage;
+
+    private McapDataScanner(McapFileSource source, McapReaderOptions options, McapChunkDecoder decoder, Action<BagFormatException> onDamage)
     {
+        _onDamage = onDamage;
         _source = source;
         _options = options;
         _decoder = decoder;
     }
 
     /// <summary>
+    /// Each damage met goes to <paramref name="onDamage"/> as it is found; the first is also kept in the index.
     /// Scans from <paramref name="dataStart"/> (just after the Header record). With <paramref name="decompressChunks"/>
     /// false it walks record headers only: finds chunks, attachments and metadata but no channels inside chunks.
     /// </summary>
-    public static McapFileIndex Scan(McapFileSource source, long dataStart, McapReaderOptions options, McapChunkDecoder decoder, bool decompressChunks)
+    public static McapFileIndex Scan(McapFileSource source, long dataStart, McapReaderOptions options, McapChunkDecoder decoder,
+        bool decompressChunks, Action<BagFormatException> onDamage)
     {
-        var scanner = new McapDataScanner(source, options, decoder);
+        var scanner = new McapDataScanner(source, options, decoder, onDamage);
         scanner.Run(dataStart, decompressChunks);
         return scanner._index;
     }
@@ -107,6 +112,7 @@ internal sealed class McapDataScanner
         catch (BagFormatException e)
         {
             _index.Damage ??= e;
+            _onDamage(e);
         }
         finally
         {
@@ -182,6 +188,7 @@ internal sealed class McapDataScanner
             {
                 // The chunk's framing is intact, so the records after it can still be read.
                 _index.Damage ??= e;
+                _onDamage(e);
                 _crc?.Invalidate();
                 foreach (ushort id in _unitChannels) _inUnit[id] = false;
                 _unitChannels.Clear();

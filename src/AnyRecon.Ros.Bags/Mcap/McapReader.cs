@@ -217,10 +217,8 @@ public sealed class McapReader : IDisposable
     private McapFileIndex Scan(bool decompressChunks)
     {
         using var decoder = new McapChunkDecoder();
-        McapFileIndex index = McapDataScanner.Scan(Source, DataStart, Options, decoder, decompressChunks);
-        if (index.Damage is { } damage)
-            Report(new McapProblem(McapProblemKind.DataDamaged, FilePath, damage.Offset, damage.Reason, damage));
-        return index;
+        return McapDataScanner.Scan(Source, DataStart, Options, decoder, decompressChunks,
+            damage => Report(new McapProblem(McapProblemKind.DataDamaged, FilePath, damage.Offset, damage.Reason, damage)));
     }
 
     private McapHeader ReadHeader(out long dataStart)
