@@ -30,7 +30,7 @@ internal sealed class McapFileSource : IDisposable
     public McapFileSource(string filePath)
     {
         FilePath = filePath;
-        _handle = File.OpenHandle(filePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+        _handle = File.OpenHandle(filePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.None);
         Length = RandomAccess.GetLength(_handle);
     }
 

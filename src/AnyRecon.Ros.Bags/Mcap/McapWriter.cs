@@ -322,15 +322,14 @@ public sealed class McapWriter : IDisposable
         long chunkStart = _position;
         // Only the fixed fields pass through _record; the records go straight from their buffer to the output.
         _record.Clear();
-        _record.U8((byte)McapOpcode.Chunk);
-        _record.U64(0);
+        int chunkAt = _record.BeginRecord(McapOpcode.Chunk);
         _record.U64(_chunkStartTime);
         _record.U64(_chunkEndTime);
         _record.U64((ulong)records.Length);
         _record.U32(crc);
         _record.String(_compressionName);
         _record.U64((ulong)stored.Length);
-        _record.EndRecord(1, extra: stored.Length);
+        _record.EndRecord(chunkAt, extra: stored.Length);
         WriteRecordBuffer();
         Write(stored);
         long chunkLength = _position - chunkStart;
@@ -352,7 +351,7 @@ public sealed class McapWriter : IDisposable
                     _record.U64(entry.LogTime);
                     _record.U64(entry.Offset);
                 }
-                        _record.EndRecord(at);
+                _record.EndRecord(at);
                 WriteRecordBuffer();
             }
         }
