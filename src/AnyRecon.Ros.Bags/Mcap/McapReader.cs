@@ -304,36 +304,32 @@ public sealed class McapReader : IDisposable
             int split = (int)(recordsEnd - summaryStart);
             while (McapRecordWalker.TryNext(all, ref position, out byte opcode, out int offset, out int length))
             {
-                ReadOnlySpan<byte> content = all.Slice(offset, length);
                 int recordStart = offset - McapRecordParser.RecordHeaderLength;
                 bool inOffsets = recordStart >= split;
-                switch ((McapOpcode)opcode)
+                if (!inOffsets && position > split) throw new McapParseException("a summary record runs into the summary offset section", recordStart);
+                var kind = (McapOpcode)opcode;
+                bool allowed = inOffsets
+                    ? kind == McapOpcode.SummaryOffset
+                    : kind is McapOpcode.Schema or McapOpcode.Channel or McapOpcode.ChunkIndex or McapOpcode.AttachmentIndex
+                        or McapOpcode.MetadataIndex or McapOpcode.Statistics;
+                if (!allowed)
                 {
-                    case McapOpcode.Schema when !inOffsets: index.Register(McapRecordParser.ParseSchema(content)); break;
-                    case McapOpcode.Channel when !inOffsets: index.Register(McapRecordParser.ParseChannel(content)); break;
-                    case McapOpcode.ChunkIndex when !inOffsets: index.ChunkIndexes.Add(McapRecordParser.ParseChunkIndex(content)); break;
-                    case McapOpcode.AttachmentIndex when !inOffsets:
-                        sawAttachmentGroup = true;
-                        index.AttachmentIndexes.Add(McapRecordParser.ParseAttachmentIndex(content));
-                        break;
-                    case McapOpcode.MetadataIndex when !inOffsets:
-                        sawMetadataGroup = true;
-                        index.MetadataIndexes.Add(McapRecordParser.ParseMetadataIndex(content));
-                        break;
-                    case McapOpcode.Statistics when !inOffsets:
-                        if (index.Statistics is not null) throw new McapParseException("more than one Statistics record", offset);
-                        index.Statistics = McapRecordParser.ParseStatistics(content);
-                        break;
-                    case McapOpcode.SummaryOffset when inOffsets:
-                        groups.Add(McapRecordParser.ParseSummaryOffset(content));
-                        break;
-                    case McapOpcode.Header or McapOpcode.Footer or McapOpcode.Message or McapOpcode.Chunk or McapOpcode.MessageIndex
-                        or McapOpcode.Attachment or McapOpcode.Metadata or McapOpcode.DataEnd
-                        or McapOpcode.SummaryOffset or McapOpcode.Schema or McapOpcode.Channel or McapOpcode.ChunkIndex
-                        or McapOpcode.AttachmentIndex or McapOpcode.MetadataIndex or McapOpcode.Statistics:
-                        throw new McapParseException($"{(McapOpcode)opcode} record does not belong {(inOffsets ? "among summary offsets" : "in the summary")}", recordStart);
+                    // Unknown and private records are skipped; a known record in the wrong place means the offsets are wrong.
+                    if (opcode <= (byte)McapOpcode.DataEnd)
+                        throw new McapParseException($"{kind} record does not belong {(inOffsets ? "among summary offsets" : "in the summary")}", recordStart);
+                    continue;
                 }
-                if (recordStart < split && position > split) throw new McapParseException("a summary record runs into the summary offset section", recordStart);
+                if (kind == McapOpcode.Statistics && index.Statistics is not null) throw new McapParseException("more than one Statistics record", recordStart);
+                try
+                {
+                    AddSummaryRecord(index, groups, kind, all.Slice(offset, length));
+                }
+                catch (McapParseException e)
+                {
+                    throw new McapParseException($"{kind} record: {e.Message}", offset + e.Position);
+                }
+                sawAttachmentGroup |= kind == McapOpcode.AttachmentIndex;
+                sawMetadataGroup |= kind == McapOpcode.MetadataIndex;
             }
         }
         catch (McapParseException e)
@@ -366,6 +362,20 @@ public sealed class McapReader : IDisposable
         }
         index.IndexesMessages = true;
         return index;
+    }
+
+    private static void AddSummaryRecord(McapFileIndex index, List<McapSummaryOffset> groups, McapOpcode kind, ReadOnlySpan<byte> content)
+    {
+        switch (kind)
+        {
+            case McapOpcode.Schema: index.Register(McapRecordParser.ParseSchema(content)); break;
+            case McapOpcode.Channel: index.Register(McapRecordParser.ParseChannel(content)); break;
+            case McapOpcode.ChunkIndex: index.ChunkIndexes.Add(McapRecordParser.ParseChunkIndex(content)); break;
+            case McapOpcode.AttachmentIndex: index.AttachmentIndexes.Add(McapRecordParser.ParseAttachmentIndex(content)); break;
+            case McapOpcode.MetadataIndex: index.MetadataIndexes.Add(McapRecordParser.ParseMetadataIndex(content)); break;
+            case McapOpcode.Statistics: index.Statistics = McapRecordParser.ParseStatistics(content); break;
+            case McapOpcode.SummaryOffset: groups.Add(McapRecordParser.ParseSummaryOffset(content)); break;
+        }
     }
 
     private string? ValidateSummary(McapFileIndex index, List<McapSummaryOffset> groups, byte[] bytes, long summaryStart, long recordsEnd)
