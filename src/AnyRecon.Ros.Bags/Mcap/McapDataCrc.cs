@@ -15,10 +15,6 @@ internal sealed class McapDataCrc
     /// <summary>False once a gap or overlap made the running CRC meaningless.</summary>
     public bool Valid { get; private set; } = true;
 
-    public long Position => _next;
-
-    public uint Value => _crc;
-
     public void Invalidate() => Valid = false;
 
     public void Append(long offset, ReadOnlySpan<byte> bytes)

@@ -156,18 +156,6 @@ internal static class McapRecordParser
         return new McapMessageRecord(channel, sequence, logTime, publishTime, r.Rest().ToArray());
     }
 
-    /// <summary>The chunk's fixed fields; <paramref name="recordsOffset"/> and <paramref name="recordsLength"/> locate the records in the content.</summary>
-    public static McapChunkHeader ParseChunkHeader(ReadOnlySpan<byte> content, out int recordsOffset, out long recordsLength)
-    {
-        var r = new McapFieldReader(content);
-        var header = new McapChunkHeader(r.U64(), r.U64(), r.U64(), r.U32(), ParseCompression(ref r));
-        ulong length = r.U64();
-        if (length > (ulong)r.Remaining) throw new McapParseException($"chunk records of {length} bytes run past the record end ({r.Remaining} left)", r.Position - 8);
-        recordsOffset = r.Position;
-        recordsLength = (long)length;
-        return header;
-    }
-
     /// <summary>Chunk fields up to the records length, from a prefix of the content (the records need not be loaded).</summary>
     public static McapChunkHeader ParseChunkPrefix(ReadOnlySpan<byte> prefix, out int recordsOffset, out ulong recordsLength)
     {

@@ -61,7 +61,7 @@ public sealed record McapMessageRecord(ushort ChannelId, uint Sequence, ulong Lo
     public override McapOpcode Opcode => McapOpcode.Message;
 }
 
-/// <summary>A batch of records, possibly compressed (<c>""</c>, <c>zstd</c>, <c>lz4</c>).</summary>
+/// <summary>A batch of records, possibly compressed (<c>""</c>, <c>zstd</c>, <c>lz4</c>). <see cref="McapReader.ReadRecords"/> lists the records inside instead.</summary>
 public sealed record McapChunk(
     ulong MessageStartTime,
     ulong MessageEndTime,
