@@ -52,6 +52,21 @@ public sealed unsafe class Lz4FrameDecoder : IDisposable
 /// <summary>LZ4 frame compression through Debian's liblz4 (stateless).</summary>
 public static unsafe class Lz4FrameEncoder
 {
+    /// <summary>Worst-case frame size for <paramref name="sourceLength"/> input bytes (default preferences).</summary>
+    public static int GetMaxCompressedLength(int sourceLength) => checked((int)Interop.Lz4.CompressFrameBound((nuint)sourceLength, null));
+
+    /// <summary>Compresses into <paramref name="destination"/> (size it with <see cref="GetMaxCompressedLength"/>); returns bytes written.</summary>
+    public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            nuint written = Interop.Lz4.CompressFrame(dst, (nuint)destination.Length, src, (nuint)source.Length, null);
+            Lz4FrameDecoder.ThrowIfError(written);
+            return (int)written;
+        }
+    }
+
     public static byte[] Compress(ReadOnlySpan<byte> source)
     {
         nuint bound = Interop.Lz4.CompressFrameBound((nuint)source.Length, null);
