@@ -10,7 +10,7 @@ public enum SqliteWritePreset
     Resilient,
 }
 
-/// <summary>Settings for one storage file writer. The MCAP writer's settings join these at merge.</summary>
+/// <summary>Settings for one storage file writer (sqlite3 settings here, MCAP ones in <see cref="Mcap"/>).</summary>
 public sealed class StorageWriterOptions
 {
     /// <summary>Default for <see cref="SqliteTransactionMessages"/>.</summary>
@@ -42,6 +42,9 @@ public sealed class StorageWriterOptions
         get => _sqliteTransactionBytes;
         set => _sqliteTransactionBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be positive");
     }
+
+    /// <summary>Chunking and compression of MCAP files. Default: 768 KiB zstd chunks, as rosbag2's MCAP plugin writes.</summary>
+    public Mcap.McapWriterOptions Mcap { get; set; } = new();
 
     /// <summary>ROS distribution recorded in the file (sqlite3 <c>schema.ros_distro</c>) and in metadata.yaml. Default <see cref="DefaultRosDistro"/>.</summary>
     public string RosDistro
@@ -86,8 +89,7 @@ public static class StorageFactory
         return storageId switch
         {
             SqliteStorageId => new SqliteStorageReader(path),
-            // At merge this arm becomes `new McapStorageReader(path)`.
-            McapStorageId => throw new NotSupportedException($"{path}: MCAP storage is not available in this build"), // MERGE: mcap
+            McapStorageId => new Mcap.McapStorageReader(path),
             _ => throw new NotSupportedException($"{path}: storage '{storageId}' is not supported (known: {SqliteStorageId}, {McapStorageId})"),
         };
     }
@@ -100,8 +102,7 @@ public static class StorageFactory
         return storageId switch
         {
             SqliteStorageId => new SqliteStorageWriter(path, options),
-            // At merge this arm becomes `new McapStorageWriter(path, ...)`, mapping the MCAP settings from `options`.
-            McapStorageId => throw new NotSupportedException($"{path}: MCAP storage is not available in this build"), // MERGE: mcap
+            McapStorageId => new Mcap.McapStorageWriter(path, options?.Mcap),
             _ => throw new NotSupportedException($"{path}: storage '{storageId}' is not supported (known: {SqliteStorageId}, {McapStorageId})"),
         };
     }

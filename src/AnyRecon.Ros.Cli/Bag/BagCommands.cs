@@ -86,12 +86,12 @@ internal static class BagCommands
         var output = new Argument<string>("output") { Description = "Directory of the new bag (must not exist)" };
         var storage = new Option<string>("--storage") { Description = "mcap (default) or sqlite3", DefaultValueFactory = _ => "mcap" };
         storage.AcceptOnlyFromAmong("mcap", "sqlite3");
-        var compression = new Option<string?>("--compression") { Description = "zstd: compressed MCAP chunks, or zstd per message (sqlite3)" };
+        var compression = new Option<string?>("--compression") { Description = "zstd or none. Default: zstd chunks for mcap (as rosbag2), none for sqlite3; zstd on sqlite3 compresses each message" };
         compression.AcceptOnlyFromAmong("zstd", "none");
         var command = new Command("convert", "Rewrite a bag in another storage or compression (ros2 bag convert in spirit)") { input, output, storage, compression };
         command.SetAction(parse => context.Guard(() =>
         {
-            var result = BagConverter.Convert(parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(storage)!, parse.GetValue(compression) == "zstd");
+            var result = BagConverter.Convert(parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(storage)!, parse.GetValue(compression) switch { "zstd" => true, "none" => false, _ => (bool?)null });
             context.Out.WriteLine($"wrote {result.MessageCount} messages on {result.TopicCount} topics to {parse.GetValue(output)} ({parse.GetValue(storage)})");
             return 0;
         }));

@@ -1,4 +1,5 @@
 using AnyRecon.Ros.Bags;
+using AnyRecon.Ros.Bags.Mcap;
 using AnyRecon.Ros.Messages;
 using AnyRecon.Ros.Messages.Definitions;
 using AnyRecon.Ros.Messages.Dynamic;
@@ -10,7 +11,12 @@ internal static class BagConverter
 {
     public readonly record struct Result(long MessageCount, int TopicCount);
 
-    public static Result Convert(string input, string outputDirectory, string storage, bool zstd)
+    /// <summary>Copies <paramref name="input"/> into a new bag at <paramref name="outputDirectory"/> in <paramref name="storage"/>.</summary>
+    /// <param name="input">Source bag.</param>
+    /// <param name="outputDirectory">New bag directory.</param>
+    /// <param name="storage">mcap or sqlite3.</param>
+    /// <param name="zstd">null: the storage's default (zstd MCAP chunks; plain sqlite3); true: zstd MCAP chunks or zstd per sqlite3 message; false: none.</param>
+    public static Result Convert(string input, string outputDirectory, string storage, bool? zstd)
     {
         using var reader = BagReader.Open(input);
         using var writer = BagWriter.Create(outputDirectory, WriterOptions(storage, zstd, reader.Metadata.RosDistro, reader.Metadata.CustomData));
@@ -82,12 +88,13 @@ internal static class BagConverter
 
     private static string DemoQos(string topic) => "";
 
-    private static BagWriterOptions WriterOptions(string storage, bool zstd, string rosDistro, IReadOnlyDictionary<string, string> customData)
+    private static BagWriterOptions WriterOptions(string storage, bool? zstd, string rosDistro, IReadOnlyDictionary<string, string> customData)
     {
         var options = new BagWriterOptions { StorageId = storage, CustomData = customData };
         if (rosDistro.Length > 0) options.Storage.RosDistro = rosDistro;
-        if (zstd && storage == StorageFactory.SqliteStorageId) options.Compression = BagCompressionMode.Message;
-        // MERGE: mcap chunk compression option
+        if (storage == StorageFactory.SqliteStorageId && zstd == true) options.Compression = BagCompressionMode.Message;
+        if (storage == StorageFactory.McapStorageId)
+            options.Storage.Mcap = new McapWriterOptions { Compression = zstd == false ? McapCompression.None : McapCompression.Zstd };
         return options;
     }
 }

@@ -119,7 +119,12 @@ public sealed class BagRoundTripTests
     public void Write_FileCompression_EveryFileIsValidForTheZstdTool()
     {
         const string Zstd = "/usr/bin/zstd";
-        if (!File.Exists(Zstd)) Assert.Skip("the zstd command-line tool (Debian package zstd) is not installed");
+        if (!File.Exists(Zstd))
+        {
+            string message = "suite 'zstd tool check' could not run: /usr/bin/zstd missing (.ci/setup installs Debian's zstd)";
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(message);
+            Assert.Skip(message);
+        }
         using var temp = new TestFiles.TempDirectory();
         string folder = temp.Combine("file");
         var options = new BagWriterOptions { Compression = BagCompressionMode.File, MaxBagFileBytes = 100_000, FileCompressionChunkBytes = 16_384 };
