@@ -165,4 +165,15 @@ public sealed class BagCommandTests
         Assert.Equal("camera_color_optical_frame", cameraInfo.GetProperty("header").GetProperty("frame_id").GetString());
         Assert.Equal(64, cameraInfo.GetProperty("width").GetInt32());
     }
+
+    [Fact]
+    public void BundledDemoBag_IsExactlyWhatTheDemoCommandWrites()
+    {
+        // rosbags/demo is ours, not a copy of anyone's files: regenerating it gives the same bytes.
+        string bundled = Path.Combine(Fixtures.RepoRoot, "rosbags", "demo");
+        using var temp = new CliRunner.TempDir();
+        Assert.Equal(0, CliRunner.Run("bag", "demo", temp.Sub("demo")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(bundled, "demo_0.mcap")), File.ReadAllBytes(temp.Sub("demo/demo_0.mcap")));
+        Assert.Equal(File.ReadAllText(Path.Combine(bundled, "metadata.yaml")), File.ReadAllText(temp.Sub("demo/metadata.yaml")));
+    }
 }

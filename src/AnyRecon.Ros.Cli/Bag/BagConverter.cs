@@ -86,7 +86,22 @@ internal static class BagConverter
         return count;
     }
 
-    private static string DemoQos(string topic) => "";
+    /// <summary>What the publishers of a camera driver and robot_state_publisher offer: /tf_static latched, the rest reliable.</summary>
+    private static string DemoQos(string topic)
+    {
+        bool latched = topic == "/tf_static";
+        var profile = new QosProfile(
+            QosHistory.KeepLast,
+            Depth: latched ? 1UL : topic == "/tf" ? 100UL : 10UL,
+            QosReliability.Reliable,
+            latched ? QosDurability.TransientLocal : QosDurability.Volatile,
+            Deadline: default,
+            Lifespan: default,
+            QosLiveliness.Automatic,
+            LivelinessLeaseDuration: default,
+            AvoidRosNamespaceConventions: false);
+        return QosProfile.FormatList([profile]);
+    }
 
     private static BagWriterOptions WriterOptions(string storage, bool? zstd, string rosDistro, IReadOnlyDictionary<string, string> customData)
     {
