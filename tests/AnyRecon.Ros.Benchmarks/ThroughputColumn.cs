@@ -12,17 +12,19 @@ internal sealed class ProcessedBytesAttribute(long bytes) : Attribute
     public long Bytes { get; } = bytes;
 }
 
-/// <summary>Adds "MB/s" (10^6 bytes per second of the mean time) for methods marked with <see cref="ProcessedBytesAttribute"/>.</summary>
-internal sealed class ThroughputColumn : IColumn
+/// <summary>Adds "MB/s" (10^6 bytes per second of the mean time) for methods marked with <see cref="ProcessedBytesAttribute"/>;
+/// a benchmark whose bytes are not payload (e.g. decompressed records) names them in the column name and legend.</summary>
+internal sealed class ThroughputColumn(
+    string columnName = "MB/s", string legend = "Payload megabytes (10^6 B) processed per second, from the mean time") : IColumn
 {
     public string Id => nameof(ThroughputColumn);
-    public string ColumnName => "MB/s";
+    public string ColumnName => columnName;
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Payload megabytes (10^6 B) processed per second, from the mean time";
+    public string Legend => legend;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {

@@ -129,13 +129,13 @@ public sealed class BagCommandTests
     public void Convert_Db3ToMcapToDb3_KeepsEveryMessage(string fixture)
     {
         string source = Fixtures.Require(fixture);
-        using var temp = new CliRunner.TempDir();
-        Assert.Equal(0, CliRunner.Run("bag", "convert", source, temp.Sub("as_mcap"), "--storage", "mcap", "--compression", "zstd").ExitCode);
-        Assert.Equal(0, CliRunner.Run("bag", "convert", temp.Sub("as_mcap"), temp.Sub("back"), "--storage", "sqlite3").ExitCode);
+        using var temp = new TempDirectory();
+        Assert.Equal(0, CliRunner.Run("bag", "convert", source, temp.Combine("as_mcap"), "--storage", "mcap", "--compression", "zstd").ExitCode);
+        Assert.Equal(0, CliRunner.Run("bag", "convert", temp.Combine("as_mcap"), temp.Combine("back"), "--storage", "sqlite3").ExitCode);
 
         using var original = BagReader.Open(source);
-        using var converted = BagReader.Open(temp.Sub("as_mcap"));
-        using var back = BagReader.Open(temp.Sub("back"));
+        using var converted = BagReader.Open(temp.Combine("as_mcap"));
+        using var back = BagReader.Open(temp.Combine("back"));
         Assert.Equal("mcap", converted.Metadata.StorageIdentifier);
         Assert.Equal("sqlite3", back.Metadata.StorageIdentifier);
         var expected = Snapshot(original);
@@ -155,13 +155,13 @@ public sealed class BagCommandTests
     [InlineData("sqlite3")]
     public void Demo_WritesABagTheToolsRead(string storage)
     {
-        using var temp = new CliRunner.TempDir();
-        var write = CliRunner.Run("bag", "demo", temp.Sub("demo"), "--storage", storage);
+        using var temp = new TempDirectory();
+        var write = CliRunner.Run("bag", "demo", temp.Combine("demo"), "--storage", storage);
         Assert.Equal(0, write.ExitCode);
-        var info = JsonDocument.Parse(CliRunner.Run("bag", "info", temp.Sub("demo"), "--json").Out).RootElement;
+        var info = JsonDocument.Parse(CliRunner.Run("bag", "info", temp.Combine("demo"), "--json").Out).RootElement;
         Assert.Equal(storage, info.GetProperty("storage").GetString());
         Assert.Equal(1 + 20 * 5, info.GetProperty("message_count").GetInt64());
-        var cameraInfo = JsonDocument.Parse(CliRunner.Run("bag", "echo", temp.Sub("demo"), "--topic", "/camera/color/camera_info", "--limit", "1", "--json").Lines.Single()).RootElement;
+        var cameraInfo = JsonDocument.Parse(CliRunner.Run("bag", "echo", temp.Combine("demo"), "--topic", "/camera/color/camera_info", "--limit", "1", "--json").Lines.Single()).RootElement;
         Assert.Equal("camera_color_optical_frame", cameraInfo.GetProperty("header").GetProperty("frame_id").GetString());
         Assert.Equal(64, cameraInfo.GetProperty("width").GetInt32());
     }
@@ -171,9 +171,9 @@ public sealed class BagCommandTests
     {
         // rosbags/demo is ours, not a copy of anyone's files: regenerating it gives the same bytes.
         string bundled = Path.Combine(Fixtures.RepoRoot, "rosbags", "demo");
-        using var temp = new CliRunner.TempDir();
-        Assert.Equal(0, CliRunner.Run("bag", "demo", temp.Sub("demo")).ExitCode);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(bundled, "demo_0.mcap")), File.ReadAllBytes(temp.Sub("demo/demo_0.mcap")));
-        Assert.Equal(File.ReadAllText(Path.Combine(bundled, "metadata.yaml")), File.ReadAllText(temp.Sub("demo/metadata.yaml")));
+        using var temp = new TempDirectory();
+        Assert.Equal(0, CliRunner.Run("bag", "demo", temp.Combine("demo")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(bundled, "demo_0.mcap")), File.ReadAllBytes(temp.Combine("demo/demo_0.mcap")));
+        Assert.Equal(File.ReadAllText(Path.Combine(bundled, "metadata.yaml")), File.ReadAllText(temp.Combine("demo/metadata.yaml")));
     }
 }

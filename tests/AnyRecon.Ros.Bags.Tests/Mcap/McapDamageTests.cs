@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using AnyRecon.Ros.Bags.Mcap;
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests.Mcap;
@@ -19,7 +20,7 @@ public sealed class McapDamageTests : IDisposable
     [InlineData(McapCompression.None)]
     public void ReadMessages_TruncatedAnywhere_YieldsCompleteChunksThenThrowsNamingFileAndOffset(McapCompression compression)
     {
-        string original = _temp.File("whole.mcap");
+        string original = _temp.Combine("whole.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(120, maxSize: 600);
         McapTestFiles.Write(original, written, new McapWriterOptions { Compression = compression, ChunkSizeBytes = 2000 });
         byte[] bytes = File.ReadAllBytes(original);
@@ -31,7 +32,7 @@ public sealed class McapDamageTests : IDisposable
             for (long d = -10; d <= 10; d++)
                 if (end + d >= 0 && end + d < bytes.Length) cuts.Add((int)(end + d));
 
-        string path = _temp.File("cut.mcap");
+        string path = _temp.Combine("cut.mcap");
         foreach (int cut in cuts)
         {
             File.WriteAllBytes(path, bytes.AsSpan(0, cut).ToArray());
@@ -70,7 +71,7 @@ public sealed class McapDamageTests : IDisposable
     [InlineData(McapCompression.Lz4, 3)]
     public void ReadMessages_ByteFlippedAnywhere_NeverYieldsWrongDataSilently(McapCompression compression, int seed)
     {
-        string original = _temp.File("whole.mcap");
+        string original = _temp.Combine("whole.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(80, maxSize: 400);
         McapTestFiles.Write(original, written, new McapWriterOptions { Compression = compression, ChunkSizeBytes = 1500 });
         byte[] bytes = File.ReadAllBytes(original);
@@ -80,7 +81,7 @@ public sealed class McapDamageTests : IDisposable
         var positions = new SortedSet<int>(Enumerable.Range(0, 400).Select(_ => random.Next(bytes.Length)));
         for (int i = (int)layout.DataEndEnd - 9; i < bytes.Length; i += 3) positions.Add(i);
 
-        string path = _temp.File("flipped.mcap");
+        string path = _temp.Combine("flipped.mcap");
         foreach (int position in positions)
         {
             byte[] damaged = (byte[])bytes.Clone();
@@ -114,7 +115,7 @@ public sealed class McapDamageTests : IDisposable
     [Fact]
     public void Open_SummaryDamaged_FallsBackToLinearAndReportsIt()
     {
-        string path = _temp.File("summary.mcap");
+        string path = _temp.Combine("summary.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(50);
         McapTestFiles.Write(path, written, new McapWriterOptions { ChunkSizeBytes = 3000 });
         Layout layout = Layout.Of(path);
@@ -137,7 +138,7 @@ public sealed class McapDamageTests : IDisposable
     [InlineData(new byte[] { (byte)'S', (byte)'Q', (byte)'L', (byte)'i', (byte)'t', (byte)'e', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 })]
     public void Open_NotMcap_ThrowsAtOffsetZero(byte[] content)
     {
-        string path = _temp.File("not.mcap");
+        string path = _temp.Combine("not.mcap");
         File.WriteAllBytes(path, content);
         var error = Assert.Throws<BagFormatException>(() => McapReader.Open(path));
         Assert.Equal((path, 0L), (error.FilePath, error.Offset));
@@ -147,7 +148,7 @@ public sealed class McapDamageTests : IDisposable
     public void ReadMessages_ChunkDeclaringHugeSizes_ThrowsWithoutAllocatingThem()
     {
         // Header, then a chunk claiming 2^40 uncompressed bytes, then one claiming 2^62 content bytes.
-        string path = _temp.File("huge.mcap");
+        string path = _temp.Combine("huge.mcap");
         var file = new List<byte>(McapRecordParser.Magic.ToArray());
         var header = new McapRecordBuffer();
         int at = header.BeginRecord(McapOpcode.Header);

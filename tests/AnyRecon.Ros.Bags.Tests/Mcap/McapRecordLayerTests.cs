@@ -1,4 +1,5 @@
 using AnyRecon.Ros.Bags.Mcap;
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests.Mcap;
@@ -141,7 +142,7 @@ public sealed class McapRecordLayerTests : IDisposable
         file.U32(0);
         file.EndRecord(at);
         file.Raw(McapRecordParser.Magic);
-        string path = _temp.File("private.mcap");
+        string path = _temp.Combine("private.mcap");
         File.WriteAllBytes(path, file.Span.ToArray());
 
         foreach (McapSummaryPolicy policy in new[] { McapSummaryPolicy.UseSummaryElseLinear, McapSummaryPolicy.UseSummaryElseRebuild, McapSummaryPolicy.ForceLinear })

@@ -31,12 +31,10 @@ public sealed class McapReferenceReaderTests : IDisposable
         if (string.IsNullOrEmpty(nodeModules)) nodeModules = Path.Combine(folder, "node_modules");
         if (!Directory.Exists(Path.Combine(nodeModules, "@mcap", "core")))
         {
-            string message = $"suite 'MCAP reference reader' could not run: {nodeModules} has no @mcap/core (run .ci/setup, or set {NodeModulesVariable})";
-            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(message);
-            Assert.Skip(message);
+            Fixtures.Unavailable($"suite 'MCAP reference reader' could not run: {nodeModules} has no @mcap/core (run .ci/setup, or set {NodeModulesVariable})");
         }
 
-        string path = _temp.File($"{compression}.mcap");
+        string path = _temp.Combine($"{compression}.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(300);
         McapTestFiles.Write(path, written, new McapWriterOptions { Compression = compression, ChunkSizeBytes = 8000, Profile = "ros2" }, w =>
         {

@@ -1,4 +1,5 @@
 using AnyRecon.Ros.Bags.Mcap;
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests.Mcap;
@@ -23,7 +24,7 @@ public sealed class McapRoundTripTests : IDisposable
     [MemberData(nameof(CompressionsAndChunkSizes))]
     public void WriteThenRead_AnyCompressionAndChunkSize_EveryModeYieldsWhatWasWritten(McapCompression compression, int chunkSize)
     {
-        string path = _temp.File("roundtrip.mcap");
+        string path = _temp.Combine("roundtrip.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(400);
         McapTestFiles.Write(path, written, new McapWriterOptions { Compression = compression, ChunkSizeBytes = chunkSize, Profile = "ros2" });
 
@@ -65,7 +66,7 @@ public sealed class McapRoundTripTests : IDisposable
     public void ReadMessages_TopicFilter_NeverLoadsChunksWithoutWantedChannels()
     {
         // Topics in separate runs, so each chunk holds one topic; then the "/a" chunks are damaged.
-        string path = _temp.File("topics.mcap");
+        string path = _temp.Combine("topics.mcap");
         var written = McapTestFiles.Generate(60, topics: ["/a"]).Select((m, i) => m with { LogTime = (ulong)(1000 + i) })
             .Concat(McapTestFiles.Generate(60, seed: 2, topics: ["/b"]).Select((m, i) => m with { LogTime = (ulong)(2000 + i) }))
             .ToList();
@@ -85,7 +86,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void ReadMessages_TimeRange_YieldsInclusiveRangeAndSkipsChunksOutsideIt()
     {
-        string path = _temp.File("time.mcap");
+        string path = _temp.Combine("time.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(300, maxSize: 500);
         McapTestFiles.Write(path, written, new McapWriterOptions { Compression = McapCompression.Zstd, ChunkSizeBytes = 4000 });
         ulong start = written[100].LogTime, end = written[199].LogTime;
@@ -108,7 +109,7 @@ public sealed class McapRoundTripTests : IDisposable
     public void ReadMessages_LogTimesOutOfOrderAcrossChunks_IndexedReadsComeOutTimeOrdered(McapCompression compression)
     {
         // Interleaved clocks: chunks overlap in time heavily, with many equal log times across chunks.
-        string path = _temp.File("disorder.mcap");
+        string path = _temp.Combine("disorder.mcap");
         var random = new Random(7);
         List<WrittenMessage> written = McapTestFiles.Generate(500, maxSize: 200)
             .Select((m, i) => m with { LogTime = (ulong)(i % 3 == 0 ? 5000 - i : i % 3 == 1 ? i : random.Next(0, 700)) })
@@ -132,7 +133,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void ReadMessages_MessageLargerThanChunkSize_GetsAChunkOfItsOwn()
     {
-        string path = _temp.File("big.mcap");
+        string path = _temp.Combine("big.mcap");
         var big = new byte[3 << 20];
         new Random(3).NextBytes(big);
         List<WrittenMessage> written = [.. McapTestFiles.Generate(5, maxSize: 100), new WrittenMessage("/imu", 99, 5000, 5000, big), .. McapTestFiles.Generate(5, seed: 9, maxSize: 100).Select(m => m with { LogTime = m.LogTime + 10_000 })];
@@ -143,7 +144,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void WriteThenRead_AttachmentsAndMetadata_ReadBackThroughIndexesAndScan()
     {
-        string path = _temp.File("extras.mcap");
+        string path = _temp.Combine("extras.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(20);
         byte[] calibration = "K: [525, 0, 320, 0, 525, 240, 0, 0, 1]\n"u8.ToArray();
         McapTestFiles.Write(path, written, extra: w =>
@@ -173,7 +174,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void WriteThenRead_NoMessages_HasEmptyStatisticsAndReadsIndexed()
     {
-        string path = _temp.File("empty.mcap");
+        string path = _temp.Combine("empty.mcap");
         using (var writer = new McapWriter(path))
             writer.AddChannel(writer.AddSchema("std_msgs/msg/Empty", "ros2msg", []), "/nothing", "cdr");
         using McapReader reader = McapReader.Open(path, new McapReaderOptions { SummaryPolicy = McapSummaryPolicy.RequireSummary });
@@ -186,7 +187,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void Write_WithoutSummary_ReadsLinearlyAndRebuildsOnRequest()
     {
-        string path = _temp.File("nosummary.mcap");
+        string path = _temp.Combine("nosummary.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(200);
         McapTestFiles.Write(path, written, new McapWriterOptions { WriteSummary = false, ChunkSizeBytes = 10_000 });
 
@@ -206,7 +207,7 @@ public sealed class McapRoundTripTests : IDisposable
     [Fact]
     public void ReadMessages_Data_IsValidUntilTheEnumeratorAdvances()
     {
-        string path = _temp.File("slices.mcap");
+        string path = _temp.Combine("slices.mcap");
         List<WrittenMessage> written = McapTestFiles.Generate(50);
         McapTestFiles.Write(path, written, new McapWriterOptions { ChunkSizeBytes = 2000 });
         using McapReader reader = McapReader.Open(path);

@@ -7,42 +7,35 @@ namespace AnyRecon.Ros.Bags.Tests.Mcap;
 /// <summary>rosbag2-written MCAP fixtures through <see cref="McapStorageReader"/>, and storage writer round trips.</summary>
 public sealed class McapStorageTests : IDisposable
 {
-    private const string Rosbag2Suite = "rosbag2_fixtures";
-    private const string RosbagsSuite = "rosbags_rs_all_types_bag";
-
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<string> FixtureFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (string file in Fixtures.Files(Rosbag2Suite, "*.mcap").Concat(Fixtures.Files(RosbagsSuite, "*.mcap")).Distinct())
-            data.Add(file);
-        return data;
-    }
+    public static TheoryData<string> FixtureFiles() =>
+        FixtureInventory.StorageFiles((_, f) => f.Name.EndsWith(".mcap", StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(FixtureFiles))]
     public void McapStorageReader_Rosbag2Fixture_MatchesInventory(string file)
     {
-        string path = Fixtures.Require(file.Length == 0 ? Rosbag2Suite : file);
-        string suite = Path.Combine(Fixtures.Root, file.Split('/', '\\')[0]);
-        McapInventory expected = McapInventory.For(suite, path);
+        string path = TestFiles.Fixture(file);
+        FixtureInventory.InventoryFile expected = FixtureInventory.FindFile(file);
+        FixtureInventory.InventoryMcapHeader header = expected.Mcap!;
+        (long Start, long End) range = expected.TimeRange!.Value;
 
         using var storage = new McapStorageReader(path);
         Assert.Equal("mcap", storage.StorageIdentifier);
-        Assert.Equal((expected.Profile, expected.Library), (storage.Reader.Header.Profile, storage.Reader.Header.Library));
+        Assert.Equal((header.Profile, header.Library), (storage.Reader.Header.Profile, storage.Reader.Header.Library));
 
         // The inventory lists the channels declared in the data section; rosbag2 takes topics from the summary,
         // which may add topics that never got a message (e.g. /rosout, /events/write_split).
         var schemaNames = expected.Schemas.ToDictionary(s => s.Id, s => s.Name);
-        var counts = expected.Channels.GroupBy(c => c.Topic).ToDictionary(g => g.Key, g => (long)g.Sum(c => c.Count));
+        var counts = expected.Channels.GroupBy(c => c.Topic).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         StorageStatistics stats = storage.ReadStatistics();
         Assert.Subset(storage.Topics.Select(t => (t.Name, t.Type, t.SerializationFormat)).ToHashSet(),
             expected.Channels.Select(c => (c.Topic, schemaNames[c.SchemaId], c.MessageEncoding)).ToHashSet());
         Assert.All(storage.Topics.Where(t => !counts.ContainsKey(t.Name)), t => Assert.Equal(0, stats.MessageCountByTopic[t.Name]));
-        foreach (McapInventory.Channel channel in expected.Channels)
+        foreach (FixtureInventory.InventoryChannel channel in expected.Channels)
         {
             TopicMetadata topic = storage.Topics.Single(t => t.Name == channel.Topic);
             if (channel.MetadataKeys.Contains("topic_type_hash"))
@@ -60,16 +53,16 @@ public sealed class McapStorageTests : IDisposable
 
         Assert.Equal(counts.Values.Sum(), stats.MessageCount);
         Assert.Equal(counts.OrderBy(p => p.Key), stats.MessageCountByTopic.Where(p => counts.ContainsKey(p.Key)).OrderBy(p => p.Key));
-        Assert.Equal((expected.StartTime, expected.EndTime), (stats.StartTimeNs, stats.EndTimeNs));
-        Assert.Equal(expected.MetadataCount, storage.Reader.MetadataIndexes.Count);
-        Assert.Equal(expected.AttachmentCount, storage.Reader.AttachmentIndexes.Count);
+        Assert.Equal(range, (stats.StartTimeNs, stats.EndTimeNs));
+        Assert.Equal(header.MetadataCount, storage.Reader.MetadataIndexes.Count);
+        Assert.Equal(header.AttachmentCount, storage.Reader.AttachmentIndexes.Count);
 
         // Messages: counts per topic, timestamp order, the inventory's time range; every mode agrees.
         List<(string Topic, long Time, int Length)> read = storage.ReadMessages().Select(m => (m.Topic.Name, m.TimestampNs, m.Data.Length)).ToList();
         Assert.Equal(counts.Where(p => p.Value > 0).OrderBy(p => p.Key),
             read.GroupBy(m => m.Topic).Select(g => KeyValuePair.Create(g.Key, (long)g.Count())).OrderBy(p => p.Key));
         Assert.True(read.Zip(read.Skip(1)).All(p => p.First.Time <= p.Second.Time), "messages are not in timestamp order");
-        if (read.Count > 0) Assert.Equal((expected.StartTime, expected.EndTime), (read[0].Time, read[^1].Time));
+        if (read.Count > 0) Assert.Equal(range, (read[0].Time, read[^1].Time));
         Assert.All(read, m => Assert.True(m.Length >= 4, "a CDR message starts with a 4-byte encapsulation header"));
 
         using var linear = new McapStorageReader(path, new McapReaderOptions { SummaryPolicy = McapSummaryPolicy.ForceLinear });
@@ -92,7 +85,7 @@ public sealed class McapStorageTests : IDisposable
     [InlineData(McapCompression.None)]
     public void McapStorageWriter_ThenReader_RoundTripsTopicsDefinitionsAndMessagesInTimeOrder(McapCompression compression)
     {
-        string path = _temp.File("bag_0.mcap");
+        string path = _temp.Combine("bag_0.mcap");
         const string qos = "- history: 3\n  depth: 0\n  reliability: 1\n  durability: 2\n  deadline:\n    sec: 9223372036\n    nsec: 854775807\n";
         var image = new TopicMetadata("/camera/image", "sensor_msgs/msg/Image", "cdr", qos, "RIHS01_" + new string('a', 64));
         var imu = new TopicMetadata("/imu", "sensor_msgs/msg/Imu", "cdr", qos);
@@ -148,7 +141,7 @@ public sealed class McapStorageTests : IDisposable
     [Fact]
     public void McapStorageWriter_UnknownTopicOrNegativeTime_Throws()
     {
-        using var writer = new McapStorageWriter(_temp.File("bad.mcap"));
+        using var writer = new McapStorageWriter(_temp.Combine("bad.mcap"));
         Assert.Throws<InvalidOperationException>(() => writer.Write("/nope", 1, [1], 1));
         writer.CreateTopic(new TopicMetadata("/a", "std_msgs/msg/Empty", "cdr"), null);
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write("/a", -1, [1], 1));

@@ -16,27 +16,6 @@ internal sealed record WrittenMessage(string Topic, uint Sequence, ulong LogTime
     public override string ToString() => $"{Topic}#{Sequence}@{LogTime}/{PublishTime} ({Data.Length} B, crc {Crc32.Compute(Data):x8})";
 }
 
-/// <summary>A folder under the temp directory, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "anyrecon-mcap-" + Guid.NewGuid().ToString("N"));
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal static class McapTestFiles
 {
     public static readonly string[] Topics = ["/camera/image", "/imu", "/tf"];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AnyRecon.Ros.Tests;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -22,7 +23,7 @@ public sealed class BagRoundTripTests
     [MemberData(nameof(Variants))]
     public void WriteThenRead_Variant_SameMessagesAndMetadata(BagCompressionMode compression, long maxBytes, int maxDurationMs)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("round_trip");
         var messages = SampleBags.Messages(SampleBags.Topics, count: 1500, seed: 11);
         var options = new BagWriterOptions
@@ -97,13 +98,10 @@ public sealed class BagRoundTripTests
     [Fact]
     public void Write_MessageCompression_StoresZstdFramesInDb3()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("msg");
         var messages = SampleBags.Messages(SampleBags.Topics, count: 50, seed: 5);
-        using (var writer = BagWriter.Create(folder, new BagWriterOptions { Compression = BagCompressionMode.Message }))
-        {
-            foreach (var m in messages) writer.Write(m);
-        }
+        SampleBags.WriteBag(folder, messages, new BagWriterOptions { Compression = BagCompressionMode.Message });
         using var storage = new SqliteStorageReader(Path.Combine(folder, "msg_0.db3"));
         var blobs = storage.ReadMessages().Select(m => m.Data.ToArray()).ToList();
         Assert.Equal(50, blobs.Count);
@@ -121,17 +119,12 @@ public sealed class BagRoundTripTests
         const string Zstd = "/usr/bin/zstd";
         if (!File.Exists(Zstd))
         {
-            string message = "suite 'zstd tool check' could not run: /usr/bin/zstd missing (.ci/setup installs Debian's zstd)";
-            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(message);
-            Assert.Skip(message);
+            Fixtures.Unavailable("suite 'zstd tool check' could not run: /usr/bin/zstd missing (.ci/setup installs Debian's zstd)");
         }
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("file");
         var options = new BagWriterOptions { Compression = BagCompressionMode.File, MaxBagFileBytes = 100_000, FileCompressionChunkBytes = 16_384 };
-        using (var writer = BagWriter.Create(folder, options))
-        {
-            foreach (var m in SampleBags.Messages(SampleBags.Topics, count: 400, seed: 9)) writer.Write(m);
-        }
+        SampleBags.WriteBag(folder, SampleBags.Messages(SampleBags.Topics, count: 400, seed: 9), options);
         var files = Directory.EnumerateFiles(folder, "*.zstd").Order().ToList();
         Assert.True(files.Count > 1);
         foreach (string file in files)
@@ -154,7 +147,7 @@ public sealed class BagRoundTripTests
     [Fact]
     public void Write_EmptyBag_WritesRosbag2EmptyMetadata()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("empty");
         using (var writer = BagWriter.Create(folder))
         {
@@ -172,14 +165,11 @@ public sealed class BagRoundTripTests
     [Fact]
     public void Write_MessagesOutOfOrder_ReadBackSorted()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("unordered");
         var messages = SampleBags.Messages(SampleBags.Topics, count: 300, seed: 21);
         var shuffled = messages.OrderBy(_ => Random.Shared.Next()).ToList();
-        using (var writer = BagWriter.Create(folder))
-        {
-            foreach (var m in shuffled) writer.Write(m);
-        }
+        SampleBags.WriteBag(folder, shuffled);
         using var reader = BagReader.Open(folder);
         var timestamps = reader.ReadMessages().Select(m => m.TimestampNs).ToList();
         Assert.Equal(messages.Select(m => m.TimestampNs), timestamps);
@@ -190,7 +180,7 @@ public sealed class BagRoundTripTests
     [Fact]
     public void Create_ExistingFolder_ThrowsAndLeavesItAlone()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         File.WriteAllText(temp.Combine("keep.txt"), "x");
         var error = Assert.Throws<IOException>(() => BagWriter.Create(temp.Path));
         Assert.Contains(temp.Path, error.Message, StringComparison.Ordinal);
@@ -200,7 +190,7 @@ public sealed class BagRoundTripTests
     [Fact]
     public void Write_UndeclaredTopic_ThrowsNamingTopic()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         using var writer = BagWriter.Create(temp.Combine("b"));
         var error = Assert.Throws<InvalidOperationException>(() => writer.Write("/nope", 1, [1, 2, 3]));
         Assert.Contains("'/nope'", error.Message, StringComparison.Ordinal);
@@ -211,7 +201,7 @@ public sealed class BagRoundTripTests
     {
         // Copy a fixture bag message by message into a new bag; topics, QoS text, hashes and counts must survive.
         using var source = BagReader.Open(TestFiles.Fixture("rosbag2_fixtures/head/rosbag2_tests/sqlite3/bag_with_topics_and_service_events"));
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("copy");
         using (var writer = BagWriter.Create(folder))
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests;
@@ -11,7 +12,7 @@ public sealed class CompressionFixtureTests
     [Fact]
     public void ReadMessages_FileCompressedBag_Reads775CdrMessagesAndDeletesCopiesOnDispose()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         var reader = BagReader.Open(TestFiles.Fixture($"{Reindex2022}/file_compression"), new BagReaderOptions { TempDirectory = temp.Path });
         try
         {

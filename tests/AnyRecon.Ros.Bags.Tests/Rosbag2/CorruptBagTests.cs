@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -11,7 +12,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void Open_MissingSplitFile_ThrowsNamingTheMissingFile()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.CopyFolder(TestFiles.Fixture(Wbag), "wbag");
         File.Delete(Path.Combine(folder, "wbag_2.db3"));
 
@@ -23,7 +24,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void Open_MalformedMetadataYaml_ThrowsNamingYamlAndLine()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.CopyFolder(TestFiles.Fixture(Wbag), "wbag");
         string yaml = Path.Combine(folder, "metadata.yaml");
         File.WriteAllText(yaml, File.ReadAllText(yaml).Replace("message_count: 6074", "message_count: lots", StringComparison.Ordinal));
@@ -39,7 +40,7 @@ public sealed class CorruptBagTests
     [InlineData("zstd", "CHUNK", "compression mode 'CHUNK'")]
     public void Open_UnsupportedCompression_ThrowsNamingMetadata(string format, string mode, string expected)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.CopyFolder(TestFiles.Fixture(Wbag), "wbag");
         string yaml = Path.Combine(folder, "metadata.yaml");
         File.WriteAllText(yaml, File.ReadAllText(yaml)
@@ -54,7 +55,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void Open_UnknownStorageFile_ThrowsNotSupportedNamingPath()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("recording.bag");
         File.WriteAllText(path, "#ROSBAG V2.0");
         var error = Assert.Throws<NotSupportedException>(() => BagReader.Open(path));
@@ -64,7 +65,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void Open_NothingAtPath_ThrowsFileNotFound()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("nope");
         var error = Assert.Throws<FileNotFoundException>(() => BagReader.Open(path));
         Assert.Equal(path, error.FileName);
@@ -73,7 +74,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void ReadMessages_TruncatedSplitFile_EarlierFilesReadThenErrorNamesFile()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.CopyFolder(TestFiles.Fixture(Wbag), "wbag");
         string damaged = Path.Combine(folder, "wbag_3.db3");
         byte[] bytes = File.ReadAllBytes(damaged);
@@ -93,7 +94,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void ReadMessages_TruncatedCompressedFile_ThrowsNamingZstdFile()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.CopyFolder(TestFiles.Fixture("rosbag2_fixtures/history/rosbag2_tests/reindex_test_bags_2022/file_compression"), "fc");
         string damaged = Path.Combine(folder, "file_compression_1.db3.zstd");
         byte[] bytes = File.ReadAllBytes(damaged);
@@ -111,13 +112,10 @@ public sealed class CorruptBagTests
     [Fact]
     public void ReadMessages_CorruptMessageFrame_PrefixReadThenErrorNamesFileAndTopic()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("mc");
         var messages = SampleBags.Messages(SampleBags.Topics, count: 100, seed: 8);
-        using (var writer = BagWriter.Create(folder, new BagWriterOptions { Compression = BagCompressionMode.Message }))
-        {
-            foreach (var m in messages) writer.Write(m);
-        }
+        SampleBags.WriteBag(folder, messages, new BagWriterOptions { Compression = BagCompressionMode.Message });
         string db3 = Path.Combine(folder, "mc_0.db3");
         using (var connection = new SqliteConnection($"Data Source={db3};Pooling=False"))
         {
@@ -143,7 +141,7 @@ public sealed class CorruptBagTests
     [Fact]
     public void ReadMessages_FrameDeclaringHugeSize_RejectedBeforeAllocating()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("big");
         var payload = new byte[10_000];
         using (var writer = BagWriter.Create(folder, new BagWriterOptions { Compression = BagCompressionMode.Message }))

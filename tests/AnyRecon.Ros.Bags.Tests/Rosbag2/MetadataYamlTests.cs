@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -258,7 +259,7 @@ public sealed class MetadataYamlTests
     [MemberData(nameof(BadYaml))]
     public void ReadFile_MalformedMetadata_ThrowsNamingFileLineAndOffset(string text, int line, string reason)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("metadata.yaml");
         File.WriteAllText(path, text);
 

@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests;
@@ -64,7 +65,7 @@ public sealed class ReindexTests
     [Fact]
     public void Open_FolderWithoutMetadata_OrdersFilesBySplitIndexNotName()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string source = TestFiles.Fixture($"{Reindex2022}/multiple_files");
         string folder = temp.Combine("bag");
         Directory.CreateDirectory(folder);
@@ -89,7 +90,7 @@ public sealed class ReindexTests
     [Fact]
     public void Open_WrittenSplitBagWithMetadataDeleted_DerivesWhatTheWriterWrote()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string folder = temp.Combine("recorded");
         var options = new BagWriterOptions
         {

@@ -48,4 +48,11 @@ internal static class SampleBags
         }
         return result;
     }
+
+    /// <summary>Writes <paramref name="messages"/> in list order as a bag in <paramref name="folder"/> (topics created on first use).</summary>
+    public static void WriteBag(string folder, IEnumerable<SerializedBagMessage> messages, BagWriterOptions? options = null)
+    {
+        using var writer = BagWriter.Create(folder, options);
+        foreach (var m in messages) writer.Write(m);
+    }
 }

@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -13,7 +14,7 @@ public sealed class SqliteCorruptionTests
     [InlineData(50)]
     public void Open_FileShorterThanHeader_ThrowsAtOffsetOfEnd(int length)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("short.db3");
         File.WriteAllBytes(path, File.ReadAllBytes(TestFiles.Fixture(Wbag0)).AsSpan(0, length).ToArray());
 
@@ -25,7 +26,7 @@ public sealed class SqliteCorruptionTests
     [Fact]
     public void Open_Garbage_ThrowsNotADatabaseAtOffsetZero()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("garbage.db3");
         var bytes = new byte[8192];
         new Random(3).NextBytes(bytes);
@@ -40,7 +41,7 @@ public sealed class SqliteCorruptionTests
     [Fact]
     public void Open_SqliteDatabaseThatIsNotABag_ThrowsNamingMissingTable()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("other.db3");
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -60,7 +61,7 @@ public sealed class SqliteCorruptionTests
     [InlineData(0.3)]
     public void ReadMessages_TruncatedFile_PrefixReadableThenTypedError(double keep)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string original = TestFiles.Fixture(Wbag0);
         string path = temp.Combine("truncated.db3");
         byte[] bytes = File.ReadAllBytes(original);
@@ -92,7 +93,7 @@ public sealed class SqliteCorruptionTests
     [Fact]
     public void ReadMessages_CorruptPageInTheMiddle_TypedErrorNamingFile()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("scribbled.db3");
         byte[] bytes = File.ReadAllBytes(TestFiles.Fixture(Wbag0));
         // Overwrite pages 4..9 (b-tree pages of the messages table and index) with noise.

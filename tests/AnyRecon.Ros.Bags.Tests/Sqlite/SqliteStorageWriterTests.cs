@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -9,7 +10,7 @@ public sealed class SqliteStorageWriterTests
     [Fact]
     public void Create_NewFile_HasRosbag2Schema4Tables()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("a.db3");
         using (var writer = new SqliteStorageWriter(path, new StorageWriterOptions { RosDistro = "rolling" })) { }
 
@@ -31,7 +32,7 @@ public sealed class SqliteStorageWriterTests
     [Fact]
     public void Write_TopicsDefinitionsAndMessages_StoredAsRosbag2Rows()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("b.db3");
         var messages = SampleBags.Messages(SampleBags.Topics, count: 2500, seed: 4);
         using (var writer = new SqliteStorageWriter(path, new StorageWriterOptions { SqliteTransactionMessages = 333 }))
@@ -72,7 +73,7 @@ public sealed class SqliteStorageWriterTests
     [InlineData(SqliteWritePreset.Resilient, "wal")]
     public void Create_Preset_UsesRosbag2JournalMode(SqliteWritePreset preset, string journal)
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("c.db3");
         using var writer = new SqliteStorageWriter(path, new StorageWriterOptions { SqlitePreset = preset });
         writer.CreateTopic(SampleBags.Topics[2], null);
@@ -86,7 +87,7 @@ public sealed class SqliteStorageWriterTests
     [Fact]
     public void UpdateMetadata_StoresInnerYamlThatParsesBack()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("d.db3");
         var metadata = new BagMetadata
         {
@@ -110,7 +111,7 @@ public sealed class SqliteStorageWriterTests
     [Fact]
     public void Create_ExistingFile_Throws()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("e.db3");
         File.WriteAllText(path, "keep");
         Assert.Throws<IOException>(() => new SqliteStorageWriter(path));
@@ -120,7 +121,7 @@ public sealed class SqliteStorageWriterTests
     [Fact]
     public void Write_UndeclaredTopic_ThrowsNamingFileAndTopic()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string path = temp.Combine("f.db3");
         using var writer = new SqliteStorageWriter(path);
         var error = Assert.Throws<InvalidOperationException>(() => writer.Write("/x", 1, [1], 1));

@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Bags.Tests;
@@ -8,7 +9,7 @@ public sealed class SqliteWalTests
     [Fact]
     public void Open_DatabaseWithUncheckpointedWal_ReadsWalRowsWithoutTouchingTheFolder()
     {
-        using var temp = new TestFiles.TempDirectory();
+        using var temp = new TempDirectory();
         string live = temp.Combine("live.db3");
         string crashed = temp.Combine("crashed");
         Directory.CreateDirectory(crashed);

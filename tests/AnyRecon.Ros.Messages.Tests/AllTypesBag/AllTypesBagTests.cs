@@ -209,9 +209,7 @@ public sealed class AllTypesBagTests
         const string python = "/usr/bin/python3"; // Debian's interpreter; the harness needs nothing beyond its standard library
         if (!File.Exists(python))
         {
-            string message = $"fixture suite '{FixtureFolder}' could not run: {python} not found (.ci/setup installs it)";
-            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(message);
-            Assert.Skip(message);
+            Fixtures.Unavailable($"fixture suite '{FixtureFolder}' could not run: {python} not found (.ci/setup installs it)");
         }
         var start = new ProcessStartInfo(python, [harness, script]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
