@@ -20,7 +20,10 @@ public sealed unsafe class ZstdDecoder : IDisposable
         {
             ulong size = Interop.Zstd.GetFrameContentSize(src, (nuint)frame.Length);
             if (size == Interop.Zstd.ContentSizeError) throw new CompressionException("not a zstd frame");
-            return size == Interop.Zstd.ContentSizeUnknown ? null : checked((long)size);
+            if (size == Interop.Zstd.ContentSizeUnknown) return null;
+            // A corrupt header can declare any 64-bit size; past long.MaxValue no buffer could ever hold it.
+            if (size > long.MaxValue) throw new CompressionException($"zstd frame declares {size} bytes, more than any buffer can hold");
+            return (long)size;
         }
     }
 

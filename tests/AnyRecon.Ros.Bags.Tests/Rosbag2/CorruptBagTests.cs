@@ -121,8 +121,10 @@ public sealed class CorruptBagTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            // Message 60 keeps the zstd magic but its frame body becomes garbage.
-            command.CommandText = "UPDATE messages SET data = X'28B52FFD' || randomblob(40) WHERE id = 60;";
+            // Message 60 keeps the zstd magic but its frame body becomes garbage (seeded, so a failure repeats).
+            var garbage = new byte[40];
+            new Random(60).NextBytes(garbage);
+            command.CommandText = $"UPDATE messages SET data = X'28B52FFD{Convert.ToHexString(garbage)}' WHERE id = 60;";
             Assert.Equal(1, command.ExecuteNonQuery());
         }
 

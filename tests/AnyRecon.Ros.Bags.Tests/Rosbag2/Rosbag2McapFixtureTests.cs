@@ -31,8 +31,8 @@ public sealed class Rosbag2McapFixtureTests
     [MemberData(nameof(SingleMcapFiles))]
     public void Open_SingleMcapFile_CountsMatchInventory(string relativePath)
     {
-        var expected = FixtureInventory.FindFile(relativePath);
         using var reader = BagReader.Open(TestFiles.Fixture(relativePath));
+        var expected = FixtureInventory.FindFile(relativePath);
         // The inventory lists the channels that carry messages; the summary also declares topics that never got one
         // (as rosbag2's MCAP reader reports them), and those must count zero.
         var counts = reader.Metadata.TopicsWithMessageCount.ToDictionary(t => t.Topic.Name, t => t.MessageCount);
