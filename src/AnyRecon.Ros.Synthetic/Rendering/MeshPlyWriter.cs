@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using AnyRecon.Ros.Geometry;
+
+namespace AnyRecon.Ros.Synthetic;
+
+/// <summary>Writes triangles as a binary little-endian PLY (float x y z vertices, uchar-counted int faces), the layout Open3D and MeshLab read.</summary>
+public static class MeshPlyWriter
+{
+    public static void Write(string path, IReadOnlyList<(Vector3d A, Vector3d B, Vector3d C)> triangles)
+    {
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            var header = System.Text.Encoding.ASCII.GetBytes(
+                "ply\nformat binary_little_endian 1.0\ncomment written by AnyRecon.Ros\n" +
+                $"element vertex {triangles.Count * 3}\nproperty float x\nproperty float y\nproperty float z\n" +
+                $"element face {triangles.Count}\nproperty list uchar int vertex_indices\nend_header\n");
+            stream.Write(header);
+            Span<byte> vertices = stackalloc byte[36];
+            foreach (var (a, b, c) in triangles)
+            {
+                Put(vertices, a);
+                Put(vertices[12..], b);
+                Put(vertices[24..], c);
+                stream.Write(vertices);
+            }
+            Span<byte> face = stackalloc byte[13];
+            face[0] = 3;
+            for (int i = 0; i < triangles.Count; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(face[1..], 3 * i);
+                BinaryPrimitives.WriteInt32LittleEndian(face[5..], 3 * i + 1);
+                BinaryPrimitives.WriteInt32LittleEndian(face[9..], 3 * i + 2);
+                stream.Write(face);
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void Put(Span<byte> at, Vector3d p)
+    {
+        BinaryPrimitives.WriteSingleLittleEndian(at, (float)p.X);
+        BinaryPrimitives.WriteSingleLittleEndian(at[4..], (float)p.Y);
+        BinaryPrimitives.WriteSingleLittleEndian(at[8..], (float)p.Z);
+    }
+}
