@@ -11,6 +11,7 @@ internal static class AnyReconCommand
         var root = new RootCommand("AnyRecon.Ros: camera + pose streams to a dense 3D map, on ROS 2 and rosbag2");
         root.Subcommands.Add(BagCommands.Build(context));
         root.Subcommands.Add(Synth.SynthCommand.Build(context));
+        root.Subcommands.Add(Eval.EvalCommand.Build(context));
         return root;
     }
 
@@ -44,5 +45,5 @@ internal sealed record CommandContext(TextWriter Out, TextWriter Error)
         or AnyRecon.Ros.Bags.CompressionException
         or AnyRecon.Ros.Messages.Cdr.CdrFormatException
         or AnyRecon.Ros.Messages.Definitions.MessageDefinitionException
-        or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException;
+        or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException;
 }

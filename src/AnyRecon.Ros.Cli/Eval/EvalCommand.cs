@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AnyRecon.Ros.Evaluation;
+
+namespace AnyRecon.Ros.Cli.Eval;
+
+/// <summary><c>anyrecon eval</c>: reconstruction quality of a point map against a ground-truth mesh.</summary>
+internal static class EvalCommand
+{
+    public static Command Build(CommandContext context)
+    {
+        var map = new Option<string>("--map") { Description = "Reconstructed points (PLY; only vertex positions are used)", Required = true };
+        var gt = new Option<string>("--gt") { Description = "Ground-truth surface (PLY with faces), same frame and units (metres)", Required = true };
+        var spacing = new Option<double>("--sample-spacing") { Description = "Spacing of the points sampled on the ground truth, metres", DefaultValueFactory = _ => ReconstructionMetrics.DefaultSampleSpacingMeters };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("eval", "Accuracy, completeness, Chamfer and precision/recall/F-score at 1, 2 and 5 cm of a map against a ground-truth mesh") { map, gt, spacing, json };
+        command.SetAction(parse => context.Guard(() =>
+        {
+            var mapGeometry = ReadPly(parse.GetValue(map)!);
+            var gtGeometry = ReadPly(parse.GetValue(gt)!);
+            if (gtGeometry.TriangleCount == 0) throw new ArgumentException($"{parse.GetValue(gt)} has no faces: the ground truth must be a mesh");
+            var metrics = ReconstructionMetrics.Evaluate(mapGeometry.Vertices, gtGeometry, sampleSpacingMeters: parse.GetValue(spacing));
+            context.Out.WriteLine(parse.GetValue(json) ? ToJson(metrics) : ToText(metrics));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static PlyGeometry ReadPly(string path)
+    {
+        try
+        {
+            return PlyReader.Read(path);
+        }
+        catch (PlyFormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
+
+    internal static string ToJson(ReconstructionMetrics m)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("accuracy", m.Accuracy);
+            w.WriteNumber("completeness", m.Completeness);
+            w.WriteNumber("chamfer", m.Chamfer);
+            foreach (var (name, values) in new[] { ("precision", m.Precision), ("recall", m.Recall), ("fscore", m.FScore) })
+            {
+                w.WriteStartObject(name);
+                foreach (var (threshold, value) in values.OrderBy(kv => kv.Key)) w.WriteNumber(threshold.ToString("0.00", CultureInfo.InvariantCulture), value);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("map_points", m.MapPoints);
+            w.WriteNumber("gt_samples", m.GroundTruthSamples);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string ToText(ReconstructionMetrics m)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"accuracy      {m.Accuracy * 1000:F2} mm   (mean distance map -> ground truth, {m.MapPoints} points)");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"completeness  {m.Completeness * 1000:F2} mm   (mean distance ground truth -> map, {m.GroundTruthSamples} samples)");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"chamfer       {m.Chamfer * 1000:F2} mm");
+        foreach (var t in m.FScore.Keys.Order())
+            sb.AppendLine(CultureInfo.InvariantCulture, $"@{t * 100:0} cm         precision {m.Precision[t]:F4}  recall {m.Recall[t]:F4}  F-score {m.FScore[t]:F4}");
+        return sb.ToString().TrimEnd();
+    }
+}
