@@ -126,7 +126,11 @@ public sealed class TransformBuffer
     /// as tf2's lookupTransform(target, source, time). False with a tf2-like message when a frame is unknown, the frames
     /// are in different trees, or the time lies outside a dynamic edge's cache (beyond the extrapolation tolerance).
     /// </summary>
-    public bool TryLookup(string targetFrame, string sourceFrame, long timeNs, out RigidTransform targetFromSource, out string? error)
+    public bool TryLookup(string targetFrame, string sourceFrame, long timeNs, out RigidTransform targetFromSource, out string? error) =>
+        TryLookup(targetFrame, sourceFrame, timeNs, out targetFromSource, out error, out _);
+
+    /// <summary><see cref="TryLookup(string, string, long, out RigidTransform, out string?)"/> that also says why it failed.</summary>
+    internal bool TryLookup(string targetFrame, string sourceFrame, long timeNs, out RigidTransform targetFromSource, out string? error, out LookupFailure failure)
     {
         ArgumentNullException.ThrowIfNull(targetFrame);
         ArgumentNullException.ThrowIfNull(sourceFrame);
@@ -138,13 +142,16 @@ public sealed class TransformBuffer
             if (!_frameIds.TryGetValue(targetFrame, out int target))
             {
                 error = $"\"{targetFrame}\" passed to lookupTransform argument target_frame does not exist.";
+                failure = LookupFailure.UnknownFrame;
                 return false;
             }
             if (!_frameIds.TryGetValue(sourceFrame, out int source))
             {
                 error = $"\"{sourceFrame}\" passed to lookupTransform argument source_frame does not exist.";
+                failure = LookupFailure.UnknownFrame;
                 return false;
             }
+            failure = LookupFailure.None;
             if (target == source)
             {
                 error = null;
@@ -155,14 +162,14 @@ public sealed class TransformBuffer
             if (ancestor < 0)
             {
                 error = $"Could not find a connection between '{targetFrame}' and '{sourceFrame}' because they are not part of the same tree. Tf has two or more unconnected trees.";
+                failure = LookupFailure.Unconnected;
                 return false;
             }
 
-            if (timeNs == 0 && !TryLatestCommonTime(target, source, ancestor, out timeNs, out error))
-                return false;
+            if (timeNs == 0) timeNs = LatestCommonTime(target, source, ancestor);
 
-            if (!TryChain(source, ancestor, timeNs, targetFrame, sourceFrame, out var ancestorFromSource, out error)
-                || !TryChain(target, ancestor, timeNs, targetFrame, sourceFrame, out var ancestorFromTarget, out error))
+            if (!TryChain(source, ancestor, timeNs, targetFrame, sourceFrame, out var ancestorFromSource, out error, out failure)
+                || !TryChain(target, ancestor, timeNs, targetFrame, sourceFrame, out var ancestorFromTarget, out error, out failure))
                 return false;
             targetFromSource = ancestorFromTarget.Inverse() * ancestorFromSource;
             error = null;
@@ -181,7 +188,8 @@ public sealed class TransformBuffer
     }
 
     // ancestorFromFrame: the product of parentFromChild edges walking up from frame to ancestor.
-    private bool TryChain(int frame, int ancestor, long timeNs, string targetName, string sourceName, out RigidTransform ancestorFromFrame, out string? error)
+    private bool TryChain(int frame, int ancestor, long timeNs, string targetName, string sourceName, out RigidTransform ancestorFromFrame,
+        out string? error, out LookupFailure failure)
     {
         ancestorFromFrame = RigidTransform.Identity;
         for (int current = frame; current != ancestor; current = _frames[current].Parent)
@@ -197,6 +205,7 @@ public sealed class TransformBuffer
                 int result = node.Cache.TryGet(timeNs, _options.ExtrapolationToleranceNanoseconds, out parentFromCurrent);
                 if (result != 0)
                 {
+                    failure = result > 0 ? LookupFailure.FutureExtrapolation : LookupFailure.PastExtrapolation;
                     error = result > 0
                         ? $"Lookup would require extrapolation into the future.  Requested time {Seconds(timeNs)} but the latest data is at time {Seconds(node.Cache.NewestNs)}, when looking up transform from frame [{sourceName}] to frame [{targetName}]"
                         : $"Lookup would require extrapolation into the past.  Requested time {Seconds(timeNs)} but the earliest data is at time {Seconds(node.Cache.OldestNs)}, when looking up transform from frame [{sourceName}] to frame [{targetName}]";
@@ -205,12 +214,13 @@ public sealed class TransformBuffer
             }
             ancestorFromFrame = parentFromCurrent * ancestorFromFrame;
         }
+        failure = LookupFailure.None;
         error = null;
         return true;
     }
 
     // tf2's getLatestCommonTime: the oldest of the newest samples of every dynamic edge on both paths.
-    private bool TryLatestCommonTime(int target, int source, int ancestor, out long timeNs, out string? error)
+    private long LatestCommonTime(int target, int source, int ancestor)
     {
         long latest = long.MaxValue;
         foreach (int start in (ReadOnlySpan<int>)[target, source])
@@ -222,9 +232,7 @@ public sealed class TransformBuffer
             }
         }
         // Only static edges: any time works; 0 keeps the request's meaning.
-        timeNs = latest == long.MaxValue ? 0 : latest;
-        error = null;
-        return true;
+        return latest == long.MaxValue ? 0 : latest;
     }
 
     private int CommonAncestor(int a, int b)
@@ -295,4 +303,14 @@ public sealed class TransformBuffer
 
         public readonly TransformCache Cache = new();
     }
+}
+
+/// <summary>Why a <see cref="TransformBuffer"/> lookup failed.</summary>
+internal enum LookupFailure
+{
+    None,
+    UnknownFrame,
+    Unconnected,
+    PastExtrapolation,
+    FutureExtrapolation,
 }
