@@ -26,6 +26,23 @@ public sealed class ImageDecoderOptions
     /// </summary>
     public bool RejectJpegWarnings { get; set; } = true;
 
+    /// <summary>Default for <see cref="Depth16UnitMeters"/>: REP 118 says 16UC1 depth is in millimetres.</summary>
+    public const float DefaultDepth16UnitMeters = 0.001f;
+
+    private float _depth16UnitMeters = DefaultDepth16UnitMeters;
+
+    /// <summary>
+    /// Metres per unit of 16-bit depth (16UC1 images, 16-bit depth PNGs). Default <see cref="DefaultDepth16UnitMeters"/>
+    /// (millimetres, REP 118); TUM RGB-D PNGs use 1/5000.
+    /// </summary>
+    public float Depth16UnitMeters
+    {
+        get => _depth16UnitMeters;
+        set => _depth16UnitMeters = value > 0 && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "must be a positive finite number of metres");
+    }
+
     internal void CheckSize(long width, long height, string what)
     {
         if (width <= 0 || height <= 0)
