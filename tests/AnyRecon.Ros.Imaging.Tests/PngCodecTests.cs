@@ -213,3 +213,34 @@ public sealed class PngCodecTests
     private static bool ContainsChunk(byte[] png, string type) =>
         png.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(type)) >= 0;
 }
+
+public sealed class PngColorManagementTests
+{
+    [Fact]
+    public void StripColorManagement_OurEncodedGray16_DropsGammaKeepsPixels()
+    {
+        var values = PngCodecTests.Ramp16(19, 5);
+        byte[] png = new PngCodec().EncodeGray16(values, 19, 5);
+        Assert.True(png.AsSpan().IndexOf("gAMA"u8) >= 0, "libpng's writer is expected to add gAMA for 16-bit output");
+
+        byte[]? stripped = PngCodec.StripColorManagement(png, alsoTransparency: true, out int length);
+
+        Assert.NotNull(stripped);
+        byte[] copy = stripped.AsSpan(0, length).ToArray();
+        System.Buffers.ArrayPool<byte>.Shared.Return(stripped);
+        Assert.True(copy.AsSpan().IndexOf("gAMA"u8) < 0);
+        Assert.True(length < png.Length);
+        var reference = ReferenceTools.Decode("pngtopnm", copy);
+        Assert.Equal(values.Select(v => (int)v), Enumerable.Range(0, values.Length).Select(reference.Sample));
+    }
+
+    [Fact]
+    public void StripColorManagement_NoSuchChunks_ReturnsNullWithoutCopy()
+    {
+        byte[] pgm = [.. System.Text.Encoding.ASCII.GetBytes("P5\n3 2\n255\n"), 1, 2, 3, 4, 5, 6];
+        byte[] png = ReferenceTools.Run("pnmtopng", "", pgm);
+
+        Assert.Null(PngCodec.StripColorManagement(png, alsoTransparency: true, out int length));
+        Assert.Equal(0, length);
+    }
+}

@@ -55,19 +55,17 @@ public sealed unsafe class PngCodec
         var image = reuse is not null && reuse.Width == header.Width && reuse.Height == header.Height
             ? reuse
             : new ColorImage(header.Width, header.Height, GC.AllocateUninitializedArray<byte>(header.Width * header.Height * 3));
-        byte[]? stripped = StripColorManagement(png);
-        ReadOnlySpan<byte> source = stripped ?? png;
-        bool hasAlpha = (header.ColorType & 4) != 0 || HasChunk(source, "tRNS"u8);
+        bool hasAlpha = (header.ColorType & 4) != 0 || HasChunk(png, "tRNS"u8);
         if (!hasAlpha)
         {
-            Read(source, Interop.Png.FormatRgb, image.Rgb, header.Width * 3);
+            ReadWithoutColorManagement(png, alsoTransparency: false, Interop.Png.FormatRgb, image.Rgb, header.Width * 3);
             return image;
         }
         byte[] rgba = ArrayPool<byte>.Shared.Rent(header.Width * header.Height * 4);
         try
         {
             var span = rgba.AsSpan(0, header.Width * header.Height * 4);
-            Read(source, Interop.Png.FormatRgb | Interop.Png.FormatFlagAlpha, span, header.Width * 4);
+            ReadWithoutColorManagement(png, alsoTransparency: false, Interop.Png.FormatRgb | Interop.Png.FormatFlagAlpha, span, header.Width * 4);
             PixelConversions.Rgba8ToRgb8(span, image.Rgb);
         }
         finally
@@ -85,8 +83,7 @@ public sealed unsafe class PngCodec
             throw new ImageFormatException(ImageRejectionReason.WrongPixelFormat, $"PNG {header.Width}x{header.Height} is not 8-bit gray (bit depth {header.BitDepth}, colour type {header.ColorType})");
         (width, height) = (header.Width, header.Height);
         var pixels = GC.AllocateUninitializedArray<byte>(width * height);
-        byte[]? stripped = StripColorManagement(png, alsoTransparency: true);
-        Read(stripped ?? png, Interop.Png.FormatGray, pixels, width);
+        ReadWithoutColorManagement(png, alsoTransparency: true, Interop.Png.FormatGray, pixels, width);
         return pixels;
     }
 
@@ -99,8 +96,7 @@ public sealed unsafe class PngCodec
         if (destination.Length != header.Width * header.Height)
             throw new ArgumentException($"a {header.Width}x{header.Height} image needs {header.Width * header.Height} values, the destination has {destination.Length}", nameof(destination));
         // tRNS would make libpng composite the transparent value onto black, i.e. change depth.
-        byte[]? stripped = StripColorManagement(png, alsoTransparency: true);
-        Read(stripped ?? png, Interop.Png.FormatLinearY, MemoryMarshal.AsBytes(destination), header.Width * 2);
+        ReadWithoutColorManagement(png, alsoTransparency: true, Interop.Png.FormatLinearY, MemoryMarshal.AsBytes(destination), header.Width * 2);
         return header;
     }
 
@@ -131,6 +127,19 @@ public sealed unsafe class PngCodec
         CheckEncodeSize(values.Length, width, height, 1);
         // Row stride is in components (ushorts) for 16-bit formats.
         return Write(MemoryMarshal.AsBytes(values), width, height, Interop.Png.FormatLinearY, width);
+    }
+
+    private void ReadWithoutColorManagement(ReadOnlySpan<byte> png, bool alsoTransparency, uint format, Span<byte> destination, int rowStrideBytes)
+    {
+        byte[]? stripped = StripColorManagement(png, alsoTransparency, out int length);
+        try
+        {
+            Read(stripped is null ? png : stripped.AsSpan(0, length), format, destination, rowStrideBytes);
+        }
+        finally
+        {
+            if (stripped is not null) ArrayPool<byte>.Shared.Return(stripped);
+        }
     }
 
     private void Read(ReadOnlySpan<byte> png, uint format, Span<byte> destination, int rowStrideBytes)
@@ -199,35 +208,39 @@ public sealed unsafe class PngCodec
     }
 
     /// <summary>
-    /// A copy without gAMA/sRGB/iCCP/cHRM (and tRNS if asked), or null when there are none (the usual case: no copy).
-    /// Chunks carry their own CRC, so dropping whole chunks leaves a valid file.
+    /// A copy without gAMA/sRGB/iCCP/cHRM (and tRNS if asked) in a pooled array of which <paramref name="length"/>
+    /// bytes count (the caller returns it to ArrayPool.Shared), or null when there are none: no copy. libpng's own
+    /// writer adds sRGB or gAMA, so PNGs we wrote take the copy path. Chunks carry their own CRC, so dropping whole
+    /// chunks leaves a valid file.
     /// </summary>
-    internal static byte[]? StripColorManagement(ReadOnlySpan<byte> png, bool alsoTransparency = false)
+    internal static byte[]? StripColorManagement(ReadOnlySpan<byte> png, bool alsoTransparency, out int length)
     {
         bool Drop(ReadOnlySpan<byte> type) =>
             type.SequenceEqual("gAMA"u8) || type.SequenceEqual("sRGB"u8) || type.SequenceEqual("iCCP"u8) || type.SequenceEqual("cHRM"u8)
             || (alsoTransparency && type.SequenceEqual("tRNS"u8));
 
         bool any = false;
-        foreach (var (offset, length) in Chunks(png))
+        foreach (var (offset, _) in Chunks(png))
             if (Drop(png.Slice(offset + 4, 4))) { any = true; break; }
+        length = 0;
         if (!any) return null;
 
-        var result = new byte[png.Length];
+        var result = ArrayPool<byte>.Shared.Rent(png.Length);
         Signature.CopyTo(result);
         int written = Signature.Length;
         int end = Signature.Length;
-        foreach (var (offset, length) in Chunks(png))
+        foreach (var (offset, dataLength) in Chunks(png))
         {
-            end = offset + 12 + length;
+            end = offset + 12 + dataLength;
             if (Drop(png.Slice(offset + 4, 4))) continue;
-            png.Slice(offset, 12 + length).CopyTo(result.AsSpan(written));
-            written += 12 + length;
+            png.Slice(offset, 12 + dataLength).CopyTo(result.AsSpan(written));
+            written += 12 + dataLength;
         }
         // Whatever follows the last whole chunk (truncation, garbage) is kept so libpng reports it as before.
         png.Slice(end).CopyTo(result.AsSpan(written));
         written += png.Length - end;
-        return result.AsSpan(0, written).ToArray();
+        length = written;
+        return result;
     }
 
     private static bool HasChunk(ReadOnlySpan<byte> png, ReadOnlySpan<byte> type)
@@ -242,20 +255,36 @@ public sealed unsafe class PngCodec
     }
 
     /// <summary>Whole chunks (offset of the length field, data length) until IEND, truncation or a bad length.</summary>
-    private static List<(int Offset, int Length)> Chunks(ReadOnlySpan<byte> png)
+    private static ChunkEnumerator Chunks(ReadOnlySpan<byte> png) => new(png);
+
+    /// <summary>Walks chunks without allocating (foreach over a ref struct).</summary>
+    private ref struct ChunkEnumerator
     {
-        var chunks = new List<(int, int)>();
-        int offset = Signature.Length;
-        while (png.Length - offset >= 12)
+        private readonly ReadOnlySpan<byte> _png;
+        private int _next;
+        private bool _done;
+
+        public ChunkEnumerator(ReadOnlySpan<byte> png)
         {
-            uint length = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(offset));
-            if (length > (uint)(png.Length - offset - 12)) break;
-            chunks.Add((offset, (int)length));
-            bool end = png.Slice(offset + 4, 4).SequenceEqual("IEND"u8);
-            offset += 12 + (int)length;
-            if (end) break;
+            _png = png;
+            _next = 8; // after the signature
+            Current = default;
         }
-        return chunks;
+
+        public (int Offset, int Length) Current { get; private set; }
+
+        public readonly ChunkEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_done || _png.Length - _next < 12) return false;
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(_png.Slice(_next));
+            if (length > (uint)(_png.Length - _next - 12)) return false;
+            Current = (_next, (int)length);
+            _done = _png.Slice(_next + 4, 4).SequenceEqual("IEND"u8);
+            _next += 12 + (int)length;
+            return true;
+        }
     }
 
     private static string MessageOf(Interop.Png.Image* image)

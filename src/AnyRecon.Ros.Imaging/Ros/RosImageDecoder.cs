@@ -179,16 +179,16 @@ public sealed class RosImageDecoder : IDisposable
     }
 
     public bool TryDecodeColor(Image message, out ColorImage? image, out ImageRejection rejection, ColorImage? reuse = null) =>
-        Try(() => DecodeColor(message, reuse), out image, out rejection);
+        Try(static (d, m, r) => d.DecodeColor(m, r), message, reuse, out image, out rejection);
 
     public bool TryDecodeDepth(Image message, out DepthImage? image, out ImageRejection rejection, DepthImage? reuse = null) =>
-        Try(() => DecodeDepth(message, reuse), out image, out rejection);
+        Try(static (d, m, r) => d.DecodeDepth(m, r), message, reuse, out image, out rejection);
 
     public bool TryDecodeColor(CompressedImage message, out ColorImage? image, out ImageRejection rejection, ColorImage? reuse = null) =>
-        Try(() => DecodeColor(message, reuse), out image, out rejection);
+        Try(static (d, m, r) => d.DecodeColor(m, r), message, reuse, out image, out rejection);
 
     public bool TryDecodeDepth(CompressedImage message, out DepthImage? image, out ImageRejection rejection, DepthImage? reuse = null) =>
-        Try(() => DecodeDepth(message, reuse), out image, out rejection);
+        Try(static (d, m, r) => d.DecodeDepth(m, r), message, reuse, out image, out rejection);
 
     /// <summary>Depth and colour of one RGB-D frame must have the same size (we do not register or resize).</summary>
     public static ImageRejection CheckSameSize(ColorImage color, DepthImage depth)
@@ -251,11 +251,13 @@ public sealed class RosImageDecoder : IDisposable
     private static ImageFormatException Reject(ImageRejectionReason reason, CompressedImage message, string why) =>
         new(reason, $"CompressedImage '{message.Format}' of {message.Data.Length} bytes (frame '{message.Header.FrameId}') {why}");
 
-    private static bool Try<T>(Func<T> decode, out T? image, out ImageRejection rejection) where T : class
+    // Static lambdas with explicit state: no closure allocated per frame.
+    private bool Try<TMessage, TImage>(Func<RosImageDecoder, TMessage, TImage?, TImage> decode, TMessage message, TImage? reuse,
+        out TImage? image, out ImageRejection rejection) where TImage : class
     {
         try
         {
-            image = decode();
+            image = decode(this, message, reuse);
             rejection = ImageRejection.None;
             return true;
         }
