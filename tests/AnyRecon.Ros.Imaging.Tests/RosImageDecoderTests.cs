@@ -292,7 +292,7 @@ public sealed class RosImageDecoderTests
     }
 
     [Theory]
-    [InlineData("16UC1; compressedDepth rvl", 100, ImageRejectionReason.UnknownEncoding)]
+    [InlineData("16UC1; compressedDepth rvl", 100, ImageRejectionReason.ZeroSize)]
     [InlineData("rgb8; compressedDepth png", 100, ImageRejectionReason.UnknownEncoding)]
     [InlineData("16UC1; compressedDepth png", 12, ImageRejectionReason.CorruptData)]
     [InlineData("16UC1; compressedDepth png", 100, ImageRejectionReason.CorruptData)]

@@ -127,18 +127,19 @@ public sealed class RosImageDecoder : IDisposable
     }
 
     /// <summary>
-    /// compressed_depth_image_transport data ("16UC1; compressedDepth png": 16-bit PNG; "32FC1; compressedDepth png":
-    /// inverse depth quantized with the header's depthQuantA/B) or a plain 16-bit gray PNG, to metres.
+    /// compressed_depth_image_transport data ("16UC1; compressedDepth png|rvl": 16-bit PNG or RVL of the raw units;
+    /// "32FC1; compressedDepth png|rvl": inverse depth quantized with the header's depthQuantA/B) or a plain 16-bit
+    /// gray PNG, to metres.
     /// </summary>
     public DepthImage DecodeDepth(CompressedImage message, DepthImage? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         var format = ParseFormat(message);
-        if (format.Codec == CompressedCodec.Rvl)
-            throw Reject(ImageRejectionReason.UnknownEncoding, message, "is RVL, which this build does not decode (png only)");
-        if (format.Codec != CompressedCodec.Png)
+        if (format.Codec == CompressedCodec.Rvl && !format.IsCompressedDepth)
+            throw Reject(ImageRejectionReason.UnknownEncoding, message, "is RVL outside compressedDepth");
+        if (format.Codec is not (CompressedCodec.Png or CompressedCodec.Rvl))
             throw Reject(format.Codec == CompressedCodec.Jpeg ? ImageRejectionReason.WrongPixelFormat : ImageRejectionReason.UnknownEncoding,
-                message, "is not a lossless depth format (compressedDepth png or 16-bit png)");
+                message, "is not a lossless depth format (compressedDepth png/rvl or 16-bit png)");
         ReadOnlySpan<byte> data = message.Data;
         bool inverse = false;
         float quantA = 0, quantB = 0;
@@ -158,16 +159,30 @@ public sealed class RosImageDecoder : IDisposable
             }
             data = data.Slice(CompressedDepthHeaderSize);
         }
-        var header = _png.ReadHeader(data);
-        if (!header.IsGray16)
-            throw Reject(ImageRejectionReason.WrongPixelFormat, message, $"holds a PNG with bit depth {header.BitDepth}, colour type {header.ColorType}; depth needs 16-bit gray");
-        var image = ReuseOrCreate(reuse, header.Width, header.Height);
-        int count = header.Width * header.Height;
+        int width, height;
+        if (format.Codec == CompressedCodec.Rvl)
+        {
+            // RVL payload: uint32 cols, uint32 rows, then the stream.
+            if (data.Length < 8) throw Reject(ImageRejectionReason.CorruptData, message, "has no room for the RVL size");
+            uint cols = BinaryPrimitives.ReadUInt32LittleEndian(data), rows = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(4));
+            _options.CheckSize(cols, rows, "RVL depth");
+            (width, height) = ((int)cols, (int)rows);
+        }
+        else
+        {
+            var header = _png.ReadHeader(data);
+            if (!header.IsGray16)
+                throw Reject(ImageRejectionReason.WrongPixelFormat, message, $"holds a PNG with bit depth {header.BitDepth}, colour type {header.ColorType}; depth needs 16-bit gray");
+            (width, height) = (header.Width, header.Height);
+        }
+        var image = ReuseOrCreate(reuse, width, height);
+        int count = width * height;
         ushort[] raw = ArrayPool<ushort>.Shared.Rent(count);
         try
         {
             var values = raw.AsSpan(0, count);
-            _png.DecodeGray16(data, values);
+            if (format.Codec == CompressedCodec.Rvl) RvlCodec.Decode(data.Slice(8), values);
+            else _png.DecodeGray16(data, values);
             if (inverse) InverseDepthToMetres(values, image.Metres, quantA, quantB);
             else PixelConversions.Depth16ToMetres(values, image.Metres, _options.Depth16UnitMeters);
         }

@@ -91,20 +91,22 @@ public sealed class RosImageEncoder : IDisposable
     };
 
     /// <summary>
-    /// A compressed_depth_image_transport message: 12-byte ConfigHeader then a 16-bit PNG. 16UC1 stores millimetres
+    /// A compressed_depth_image_transport message: 12-byte ConfigHeader then a 16-bit PNG (or RVL with <paramref name="codec"/>). 16UC1 stores millimetres
     /// (lossless to the mm); 32FC1 stores inverse depth quantized as that package does (depth beyond
     /// <paramref name="depthMaxMeters"/> dropped).
     /// </summary>
     public CompressedImage ToCompressedDepth(DepthImage depth, Header? header = null, RosDepthEncoding encoding = RosDepthEncoding.Millimetres16,
-        double depthMaxMeters = DefaultCompressedDepthMaxMeters, double depthQuantization = DefaultCompressedDepthQuantization)
+        double depthMaxMeters = DefaultCompressedDepthMaxMeters, double depthQuantization = DefaultCompressedDepthQuantization,
+        CompressedCodec codec = CompressedCodec.Png)
     {
         ArgumentNullException.ThrowIfNull(depth);
+        if (codec is not (CompressedCodec.Png or CompressedCodec.Rvl)) throw new ArgumentOutOfRangeException(nameof(codec), codec, "compressedDepth is png or rvl");
         if (!(depthMaxMeters > 0) || !double.IsFinite(depthMaxMeters)) throw new ArgumentOutOfRangeException(nameof(depthMaxMeters), depthMaxMeters, "must be positive");
         if (!(depthQuantization > 0) || !double.IsFinite(depthQuantization)) throw new ArgumentOutOfRangeException(nameof(depthQuantization), depthQuantization, "must be positive");
         int count = depth.Width * depth.Height;
         ushort[] values = ArrayPool<ushort>.Shared.Rent(count);
         float quantA = 0, quantB = 0;
-        byte[] png;
+        byte[] payload;
         try
         {
             var span = values.AsSpan(0, count);
@@ -123,19 +125,32 @@ public sealed class RosImageEncoder : IDisposable
                 // The reference drops depth beyond depth_max for 16UC1 too.
                 foreach (ref ushort v in span) if (v > maxMm) v = 0;
             }
-            png = _png.EncodeGray16(span, depth.Width, depth.Height);
+            if (codec == CompressedCodec.Png)
+            {
+                payload = _png.EncodeGray16(span, depth.Width, depth.Height);
+            }
+            else
+            {
+                // RVL payload: uint32 cols, uint32 rows, then the stream.
+                byte[] stream = RvlCodec.Encode(span);
+                payload = new byte[8 + stream.Length];
+                BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)depth.Width);
+                BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4), (uint)depth.Height);
+                stream.CopyTo(payload, 8);
+            }
         }
         finally
         {
             ArrayPool<ushort>.Shared.Return(values);
         }
-        var data = new byte[RosImageDecoder.CompressedDepthHeaderSize + png.Length];
+        var data = new byte[RosImageDecoder.CompressedDepthHeaderSize + payload.Length];
         BinaryPrimitives.WriteInt32LittleEndian(data, 0); // INV_DEPTH, the only format the reference defines
         BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(4), quantA);
         BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(8), quantB);
-        png.CopyTo(data, RosImageDecoder.CompressedDepthHeaderSize);
+        payload.CopyTo(data, RosImageDecoder.CompressedDepthHeaderSize);
         string rawEncoding = encoding == RosDepthEncoding.Metres32 ? RosImageEncodings.Depth32FC1 : RosImageEncodings.Depth16UC1;
-        return new CompressedImage { Header = header ?? new Header(), Format = rawEncoding + "; compressedDepth png", Data = data };
+        string codecName = codec == CompressedCodec.Png ? "png" : "rvl";
+        return new CompressedImage { Header = header ?? new Header(), Format = rawEncoding + "; compressedDepth " + codecName, Data = data };
     }
 
     public void Dispose() => _jpeg.Dispose();

@@ -40,7 +40,7 @@ public enum CompressedCodec
     Unknown,
     Jpeg,
     Png,
-    /// <summary>compressed_depth_image_transport's RVL run-length coding (not decoded yet).</summary>
+    /// <summary>compressed_depth_image_transport's RVL run-length coding of 16-bit depth.</summary>
     Rvl,
 }
 
