@@ -21,23 +21,34 @@ internal static class PixelConversions
 
     public static void Bgra8ToRgb8(ReadOnlySpan<byte> source, Span<byte> destination) => Shuffle3(source, destination, 4, s_bgraToRgb, 2, 1, 0);
 
+    private static readonly Vector128<byte> s_monoToRgb0 = Vector128.Create((byte)0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5);
+    private static readonly Vector128<byte> s_monoToRgb1 = Vector128.Create((byte)5, 5, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10);
+    private static readonly Vector128<byte> s_monoToRgb2 = Vector128.Create((byte)10, 11, 11, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 15, 15, 15);
+
+    /// <summary>Gray replicated to R, G and B: 16 pixels in, three 16-byte shuffles out.</summary>
     public static void Mono8ToRgb8(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         if (destination.Length < source.Length * 3) throw new ArgumentException("destination too small", nameof(destination));
-        for (int i = 0, o = 0; i < source.Length; i++, o += 3)
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref byte src = ref MemoryMarshal.GetReference(source);
+            ref byte dst = ref MemoryMarshal.GetReference(destination);
+            for (; i + 16 <= source.Length; i += 16)
+            {
+                var gray = Vector128.LoadUnsafe(ref src, (nuint)i);
+                Vector128.Shuffle(gray, s_monoToRgb0).StoreUnsafe(ref dst, (nuint)(3 * i));
+                Vector128.Shuffle(gray, s_monoToRgb1).StoreUnsafe(ref dst, (nuint)(3 * i + 16));
+                Vector128.Shuffle(gray, s_monoToRgb2).StoreUnsafe(ref dst, (nuint)(3 * i + 32));
+            }
+        }
+        for (; i < source.Length; i++)
         {
             byte v = source[i];
-            destination[o] = v;
-            destination[o + 1] = v;
-            destination[o + 2] = v;
+            destination[3 * i] = v;
+            destination[3 * i + 1] = v;
+            destination[3 * i + 2] = v;
         }
-    }
-
-    /// <summary>Rec.601 luma, as OpenCV's RGB2GRAY (for mono8 output).</summary>
-    public static void Rgb8ToMono8(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        for (int i = 0, s = 0; i < destination.Length; i++, s += 3)
-            destination[i] = (byte)((source[s] * 4899 + source[s + 1] * 9617 + source[s + 2] * 1868 + 8192) >> 14);
     }
 
     private static void Shuffle3(ReadOnlySpan<byte> source, Span<byte> destination, int sourceBytesPerPixel, Vector128<byte> mask, int r, int g, int b)
@@ -85,6 +96,33 @@ internal static class PixelConversions
             }
         }
         for (; i < source.Length; i++) destination[i] = source[i] * metresPerUnit;
+    }
+
+    /// <summary>compressed_depth_image_transport's 32FC1 decoding: depth = A / (q - B); q = 0 marks no measurement (0 m).</summary>
+    public static void InverseDepthToMetres(ReadOnlySpan<ushort> quantized, Span<float> metres, float quantA, float quantB)
+    {
+        if (metres.Length < quantized.Length) throw new ArgumentException("destination too small", nameof(metres));
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && quantized.Length >= Vector<ushort>.Count)
+        {
+            var a = new Vector<float>(quantA);
+            var b = new Vector<float>(quantB);
+            var sourceVectors = MemoryMarshal.Cast<ushort, Vector<ushort>>(quantized);
+            for (int v = 0; v < sourceVectors.Length; v++, i += Vector<ushort>.Count)
+            {
+                Vector.Widen(sourceVectors[v], out Vector<uint> low, out Vector<uint> high);
+                var qLow = Vector.ConvertToSingle(Vector.AsVectorInt32(low));
+                var qHigh = Vector.ConvertToSingle(Vector.AsVectorInt32(high));
+                // Division by (0 - B) for empty pixels is harmless: the select replaces it with 0.
+                Vector.ConditionalSelect(Vector.Equals(qLow, Vector<float>.Zero), Vector<float>.Zero, a / (qLow - b)).CopyTo(metres.Slice(i));
+                Vector.ConditionalSelect(Vector.Equals(qHigh, Vector<float>.Zero), Vector<float>.Zero, a / (qHigh - b)).CopyTo(metres.Slice(i + Vector<uint>.Count));
+            }
+        }
+        for (; i < quantized.Length; i++)
+        {
+            ushort q = quantized[i];
+            metres[i] = q == 0 ? 0f : quantA / (q - quantB);
+        }
     }
 
     /// <summary>Metres to 16-bit units, rounded; invalid (0, NaN, negative, infinite) and out-of-range values become 0.</summary>

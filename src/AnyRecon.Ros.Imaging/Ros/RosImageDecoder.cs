@@ -183,7 +183,7 @@ public sealed class RosImageDecoder : IDisposable
             var values = raw.AsSpan(0, count);
             if (format.Codec == CompressedCodec.Rvl) RvlCodec.Decode(data.Slice(8), values);
             else _png.DecodeGray16(data, values);
-            if (inverse) InverseDepthToMetres(values, image.Metres, quantA, quantB);
+            if (inverse) PixelConversions.InverseDepthToMetres(values, image.Metres, quantA, quantB);
             else PixelConversions.Depth16ToMetres(values, image.Metres, _options.Depth16UnitMeters);
         }
         finally
@@ -216,16 +216,6 @@ public sealed class RosImageDecoder : IDisposable
     }
 
     public void Dispose() => _jpeg.Dispose();
-
-    /// <summary>compressed_depth_image_transport's 32FC1 decoding: depth = A / (q - B); q = 0 marks no measurement.</summary>
-    internal static void InverseDepthToMetres(ReadOnlySpan<ushort> quantized, Span<float> metres, float quantA, float quantB)
-    {
-        for (int i = 0; i < quantized.Length; i++)
-        {
-            ushort q = quantized[i];
-            metres[i] = q == 0 ? 0f : quantA / (q - quantB);
-        }
-    }
 
     private (int Width, int Height) CheckLayout(Image message, int bytesPerPixel)
     {
