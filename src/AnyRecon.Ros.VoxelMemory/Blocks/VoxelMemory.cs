@@ -129,8 +129,6 @@ public sealed class VoxelMemory : IDisposable
         return block;
     }
 
-    internal IEnumerable<VoxelBlock> ResidentBlocks => _blocks.Values;
-
     /// <summary>Reads a block for extraction without making it resident: evicted blocks are copied into <paramref name="scratch"/>.</summary>
     internal VoxelBlock? PeekBlock(BlockIndex index, VoxelBlock scratch)
     {

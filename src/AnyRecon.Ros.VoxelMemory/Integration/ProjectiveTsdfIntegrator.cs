@@ -25,6 +25,7 @@ public sealed class ProjectiveTsdfIntegrator
     private readonly TsdfIntegratorOptions _options;
     private readonly List<VoxelBlock> _work = new();
     private readonly HashSet<BlockIndex> _touched = new();
+    private readonly List<BlockIndex> _inFrustum = new();
     private HashSet<BlockIndex>[] _bandSets = [];
 
     public ProjectiveTsdfIntegrator(TsdfIntegratorOptions? options = null) => _options = options ?? new TsdfIntegratorOptions();
@@ -134,16 +135,19 @@ public sealed class ProjectiveTsdfIntegrator
         double nl = 1 / Math.Sqrt(1 + left * left), nr = 1 / Math.Sqrt(1 + right * right);
         double nt = 1 / Math.Sqrt(1 + top * top), nb = 1 / Math.Sqrt(1 + bottom * bottom);
         double maxZ = _options.MaxIntegrationDistanceMeters + memory.TruncationMeters;
-        foreach (var block in memory.ResidentBlocks)
+        // Evicted blocks count too (the index is in RAM): carving must not depend on what happens to be resident.
+        _inFrustum.Clear();
+        foreach (var index in memory.GetBlockIndices())
         {
-            if (_touched.Contains(block.Index)) continue;
-            var center = new Vector3d((block.Index.X + 0.5) * bs, (block.Index.Y + 0.5) * bs, (block.Index.Z + 0.5) * bs);
+            if (_touched.Contains(index)) continue;
+            var center = new Vector3d((index.X + 0.5) * bs, (index.Y + 0.5) * bs, (index.Z + 0.5) * bs);
             var c = cameraFromWorld.Apply(center);
             if (c.Z < -radius || c.Z > maxZ + radius) continue;
             if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
             if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
-            _work.Add(block);
+            _inFrustum.Add(index);
         }
+        foreach (var index in _inFrustum) _work.Add(memory.GetOrAllocate(index));
     }
 
     /// <summary>Per-frame constants shared by the block workers.</summary>
