@@ -1,0 +1,85 @@
+namespace AnyRecon.Ros.Voxels;
+
+/// <summary>
+/// How a <see cref="VoxelMemory"/> stores voxels. Fixed for the lifetime of a map (a saved map records them).
+/// Setters reject values outside the documented ranges with <see cref="ArgumentOutOfRangeException"/>.
+/// </summary>
+public sealed class VoxelMemoryOptions
+{
+    public const double DefaultVoxelSizeMeters = 0.02;
+    public const double MinVoxelSizeMeters = 0.01;
+    public const double MaxVoxelSizeMeters = 0.05;
+    public const int DefaultTruncationVoxels = 4;
+    public const float DefaultMaxWeight = 64f;
+    public const float DefaultSettledObservedWeight = 4f;
+    public const int DefaultMaxBlocksInMemory = int.MaxValue;
+
+    private double _voxelSizeMeters = DefaultVoxelSizeMeters;
+    private int _truncationVoxels = DefaultTruncationVoxels;
+    private float _maxWeight = DefaultMaxWeight;
+    private float _settledObservedWeight = DefaultSettledObservedWeight;
+    private int _maxBlocksInMemory = DefaultMaxBlocksInMemory;
+
+    /// <summary>Edge length of one voxel, 0.01–0.05 m. Default 0.02 m. A block is 8 voxels wide.</summary>
+    public double VoxelSizeMeters
+    {
+        get => _voxelSizeMeters;
+        set => _voxelSizeMeters = value is >= MinVoxelSizeMeters and <= MaxVoxelSizeMeters
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"voxel size must be {MinVoxelSizeMeters}–{MaxVoxelSizeMeters} m");
+    }
+
+    /// <summary>
+    /// Truncation distance in voxels, 1–16. Default 4. Signed distances are stored divided by it, so stored TSDF values
+    /// lie in [−1, 1]; larger values smooth noisy depth but fatten thin objects and allocate more blocks.
+    /// </summary>
+    public int TruncationVoxels
+    {
+        get => _truncationVoxels;
+        set => _truncationVoxels = value is >= 1 and <= 16
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "truncation must be 1–16 voxels");
+    }
+
+    /// <summary>
+    /// Cap on a voxel's accumulated weight, &gt; 0. Default 64. A low cap forgets old observations faster (moving
+    /// objects fade quickly), a high cap averages out more noise.
+    /// </summary>
+    public float MaxWeight
+    {
+        get => _maxWeight;
+        set => _maxWeight = value > 0 && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "max weight must be a positive finite number");
+    }
+
+    /// <summary>
+    /// Observed weight at which a voxel counts as settled by observation, &gt; 0. Default 4 (four frames). Generated
+    /// evidence never changes a settled voxel, and extraction ignores generated evidence there.
+    /// </summary>
+    public float SettledObservedWeight
+    {
+        get => _settledObservedWeight;
+        set => _settledObservedWeight = value > 0 && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "settle weight must be a positive finite number");
+    }
+
+    /// <summary>
+    /// Block budget in RAM, ≥ 1. Default unbounded. When <see cref="VoxelMemory.EnforceBudget"/> finds more blocks,
+    /// those farthest from the camera go to the on-disk block store (<see cref="EvictionDirectory"/>, which must then
+    /// be set) and come back when touched again. One block is about 5.6 KiB (observed only) or 11 KiB (both channels).
+    /// </summary>
+    public int MaxBlocksInMemory
+    {
+        get => _maxBlocksInMemory;
+        set => _maxBlocksInMemory = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the block budget must be at least one block");
+    }
+
+    /// <summary>Folder for evicted blocks; null (default) disables eviction. The folder is created on first eviction.</summary>
+    public string? EvictionDirectory { get; set; }
+
+    internal VoxelMemoryOptions Clone() => (VoxelMemoryOptions)MemberwiseClone();
+}

@@ -1,0 +1,294 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Imaging;
+
+namespace AnyRecon.Ros.Voxels;
+
+/// <summary>
+/// Projective TSDF integration of depth frames into a <see cref="VoxelMemory"/> it is handed (nvblox's
+/// ProjectiveTsdfIntegrator split: the integrator owns no map). Two passes: find and allocate the blocks within the
+/// truncation band of valid depth, then project every voxel of those blocks (plus existing blocks in the frustum when
+/// carving) into the image and update the weighted running average. Blocks run in parallel, each row of 8 voxels as
+/// one Vector256.
+/// </summary>
+/// <remarks>
+/// Per voxel: signed distance sdf = depth(pixel) − z along the optical axis at the nearest pixel; voxels with
+/// sdf &lt; −truncation (behind the surface) are left alone; tsdf = min(sdf / truncation, 1); weight 1 per frame,
+/// capped at <see cref="VoxelMemory.MaxWeight"/>; colour averaged with the same weights only within the truncation
+/// band (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and
+/// skip voxels already settled by observation. An instance reuses buffers: use one per thread.
+/// </remarks>
+public sealed class ProjectiveTsdfIntegrator
+{
+    private readonly TsdfIntegratorOptions _options;
+    private readonly List<VoxelBlock> _work = new();
+    private readonly HashSet<BlockIndex> _touched = new();
+    private readonly List<BlockIndex> _inFrustum = new();
+    private HashSet<BlockIndex>[] _bandSets = [];
+
+    public ProjectiveTsdfIntegrator(TsdfIntegratorOptions? options = null) => _options = options ?? new TsdfIntegratorOptions();
+
+    public TsdfIntegratorOptions Options => _options;
+
+    /// <summary>Integrates one depth frame (and optional registered colour of the same size) taken at <paramref name="worldFromCamera"/>.</summary>
+    public IntegrationResult Integrate(VoxelMemory memory, DepthImage depth, ColorImage? color, PinholeIntrinsics intrinsics,
+        RigidTransform worldFromCamera, EvidenceChannel channel = EvidenceChannel.Observed)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(depth);
+        if (!intrinsics.IsValid) throw new ArgumentException($"invalid intrinsics {intrinsics}", nameof(intrinsics));
+        if (intrinsics.Width != depth.Width || intrinsics.Height != depth.Height)
+            throw new ArgumentException($"depth is {depth.Width}x{depth.Height}, intrinsics say {intrinsics.Width}x{intrinsics.Height}", nameof(depth));
+        if (color is not null && (color.Width != depth.Width || color.Height != depth.Height))
+            throw new ArgumentException($"colour is {color.Width}x{color.Height}, depth is {depth.Width}x{depth.Height}", nameof(color));
+        if (!worldFromCamera.IsFinite) throw new ArgumentException("pose is not finite", nameof(worldFromCamera));
+
+        FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera);
+        var cameraFromWorld = worldFromCamera.Inverse();
+
+        _work.Clear();
+        int allocated = 0;
+        foreach (var index in _touched)
+        {
+            if (!memory.Contains(index)) allocated++;
+            _work.Add(memory.GetOrAllocate(index));
+        }
+        if (_options.Carving == FreeSpaceCarving.ExistingBlocks) AddExistingBlocksInFrustum(memory, intrinsics, cameraFromWorld);
+
+        long stamp = memory.NextStamp();
+        var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options);
+        int updated = 0;
+        var blocks = _work;
+        Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, worker =>
+        {
+            // Interleaved assignment balances near (dense) and far blocks across threads without a shared counter per block.
+            int local = 0;
+            for (int i = worker; i < blocks.Count; i += _options.MaxDegreeOfParallelism)
+                if (job.Update(blocks[i])) local++;
+            Interlocked.Add(ref updated, local);
+        });
+        return new IntegrationResult(allocated, updated, stamp);
+    }
+
+    /// <summary>Blocks the truncation band around each valid depth reading passes through, sampled at half-block steps along the ray.</summary>
+    private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera)
+    {
+        int threads = _options.MaxDegreeOfParallelism;
+        if (_bandSets.Length != threads)
+        {
+            _bandSets = new HashSet<BlockIndex>[threads];
+            for (int i = 0; i < threads; i++) _bandSets[i] = new HashSet<BlockIndex>();
+        }
+        var pose = worldFromCamera.ToFloat();
+        float trunc = (float)memory.TruncationMeters;
+        float invBlock = (float)(1.0 / memory.BlockSizeMeters);
+        float halfBlock = (float)(memory.BlockSizeMeters * 0.5);
+        float minD = (float)_options.MinIntegrationDistanceMeters, maxD = (float)_options.MaxIntegrationDistanceMeters;
+        float fx = (float)k.Fx, fy = (float)k.Fy, cx = (float)k.Cx, cy = (float)k.Cy;
+        int width = depth.Width, height = depth.Height;
+        float[] metres = depth.Metres;
+        var sets = _bandSets;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
+        {
+            var set = sets[band];
+            set.Clear();
+            int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
+            BlockIndex last = new(int.MinValue, 0, 0);
+            for (int v = v0; v < v1; v++)
+            {
+                float ry = (v - cy) / fy;
+                for (int u = 0; u < width; u++)
+                {
+                    float d = metres[v * width + u];
+                    if (!(d >= minD && d <= maxD)) continue; // also rejects NaN
+                    var ray = new Vector3((u - cx) / fx, ry, 1f);
+                    var dir = pose.Rotate(ray);
+                    float step = halfBlock / ray.Length();
+                    float z0 = MathF.Max(d - trunc, minD), z1 = d + trunc;
+                    int samples = (int)MathF.Ceiling((z1 - z0) / step) + 1;
+                    float dz = (z1 - z0) / (samples - 1);
+                    for (int s = 0; s < samples; s++)
+                    {
+                        var p = (pose.T + dir * (z0 + s * dz)) * invBlock;
+                        var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
+                        if (index == last) continue;
+                        last = index;
+                        set.Add(index);
+                    }
+                }
+            }
+        });
+        _touched.Clear();
+        foreach (var set in sets) _touched.UnionWith(set);
+    }
+
+    /// <summary>Conservative frustum test: a block is kept if the sphere around its voxel centres may project onto a pixel within range.</summary>
+    private void AddExistingBlocksInFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
+    {
+        double vs = memory.VoxelSizeMeters, bs = memory.BlockSizeMeters;
+        double radius = 3.5 * vs * Math.Sqrt(3) + 1e-6;
+        // Nearest-pixel rounding accepts u in [−0.5, width − 0.5).
+        double left = (-0.5 - k.Cx) / k.Fx, right = (k.Width - 0.5 - k.Cx) / k.Fx;
+        double top = (-0.5 - k.Cy) / k.Fy, bottom = (k.Height - 0.5 - k.Cy) / k.Fy;
+        double nl = 1 / Math.Sqrt(1 + left * left), nr = 1 / Math.Sqrt(1 + right * right);
+        double nt = 1 / Math.Sqrt(1 + top * top), nb = 1 / Math.Sqrt(1 + bottom * bottom);
+        double maxZ = _options.MaxIntegrationDistanceMeters + memory.TruncationMeters;
+        // Evicted blocks count too (the index is in RAM): carving must not depend on what happens to be resident.
+        _inFrustum.Clear();
+        foreach (var index in memory.GetBlockIndices())
+        {
+            if (_touched.Contains(index)) continue;
+            var center = new Vector3d((index.X + 0.5) * bs, (index.Y + 0.5) * bs, (index.Z + 0.5) * bs);
+            var c = cameraFromWorld.Apply(center);
+            if (c.Z < -radius || c.Z > maxZ + radius) continue;
+            if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
+            if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
+            _inFrustum.Add(index);
+        }
+        foreach (var index in _inFrustum) _work.Add(memory.GetOrAllocate(index));
+    }
+
+    /// <summary>Per-frame constants shared by the block workers.</summary>
+    private sealed class BlockJob
+    {
+        private readonly float[] _depth;
+        private readonly byte[]? _rgb;
+        private readonly int _width, _height;
+        private readonly float _fx, _fy, _cx, _cy, _trunc, _invTrunc, _minD, _maxD, _maxWeight, _settled;
+        private readonly RigidTransform _cameraFromWorld;
+        private readonly Vector3 _stepX, _stepY, _stepZ;
+        private readonly EvidenceChannel _channel;
+        private readonly long _stamp;
+        private readonly double _voxelSize;
+
+        public BlockJob(VoxelMemory memory, DepthImage depth, ColorImage? color, PinholeIntrinsics k, RigidTransform cameraFromWorld,
+            EvidenceChannel channel, long stamp, TsdfIntegratorOptions options)
+        {
+            _depth = depth.Metres;
+            _rgb = color?.Rgb;
+            _width = depth.Width;
+            _height = depth.Height;
+            _fx = (float)k.Fx; _fy = (float)k.Fy; _cx = (float)k.Cx; _cy = (float)k.Cy;
+            _trunc = (float)memory.TruncationMeters;
+            _invTrunc = 1f / _trunc;
+            _minD = (float)options.MinIntegrationDistanceMeters;
+            _maxD = (float)options.MaxIntegrationDistanceMeters;
+            _maxWeight = memory.MaxWeight;
+            _settled = memory.SettledObservedWeight;
+            _cameraFromWorld = cameraFromWorld;
+            _voxelSize = memory.VoxelSizeMeters;
+            var r = cameraFromWorld.ToFloat();
+            float vs = (float)memory.VoxelSizeMeters;
+            _stepX = new Vector3(r.R00, r.R10, r.R20) * vs;
+            _stepY = new Vector3(r.R01, r.R11, r.R21) * vs;
+            _stepZ = new Vector3(r.R02, r.R12, r.R22) * vs;
+            _channel = channel;
+            _stamp = stamp;
+        }
+
+        private static readonly Vector256<float> s_lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+
+        /// <summary>Updates one block; true when any voxel changed.</summary>
+        public bool Update(VoxelBlock block)
+        {
+            bool generated = _channel == EvidenceChannel.Generated;
+            if (generated) block.EnsureGenerated();
+            float[] tsdf = generated ? block.GeneratedTsdf! : block.ObservedTsdf;
+            float[] weight = generated ? block.GeneratedWeight! : block.ObservedWeight;
+            byte[] color = generated ? block.GeneratedColor! : block.ObservedColor;
+            float[] observedWeight = block.ObservedWeight;
+
+            // Block origin in double, so blocks far from the world origin keep sub-millimetre voxel positions.
+            var idx = block.Index;
+            var origin = new Vector3d((idx.X * 8 + 0.5) * _voxelSize, (idx.Y * 8 + 0.5) * _voxelSize, (idx.Z * 8 + 0.5) * _voxelSize);
+            var p0 = _cameraFromWorld.Apply(origin).ToFloat();
+
+            var laneX = Vector256.Create(_stepX.X) * s_lanes;
+            var laneY = Vector256.Create(_stepX.Y) * s_lanes;
+            var laneZ = Vector256.Create(_stepX.Z) * s_lanes;
+            var fx = Vector256.Create(_fx); var fy = Vector256.Create(_fy);
+            var cxh = Vector256.Create(_cx + 0.5f); var cyh = Vector256.Create(_cy + 0.5f);
+            var minD = Vector256.Create(_minD);
+            var widthV = Vector256.Create(_width); var heightV = Vector256.Create(_height);
+            var negTrunc = Vector256.Create(-_trunc);
+            var invTrunc = Vector256.Create(_invTrunc);
+            var one = Vector256<float>.One;
+            var maxW = Vector256.Create(_maxWeight);
+            var settled = Vector256.Create(_settled);
+            Span<int> pixel = stackalloc int[8];
+            Span<float> sample = stackalloc float[8];
+            bool changed = false;
+
+            for (int z = 0; z < 8; z++)
+            {
+                for (int y = 0; y < 8; y++)
+                {
+                    var row = p0 + _stepY * y + _stepZ * z;
+                    var cz = Vector256.Create(row.Z) + laneZ;
+                    var front = Vector256.GreaterThan(cz, minD);
+                    if (front == Vector256<float>.Zero) continue;
+                    var invZ = one / cz;
+                    var cx = Vector256.Create(row.X) + laneX;
+                    var cy = Vector256.Create(row.Y) + laneY;
+                    var ui = Vector256.ConvertToInt32(Vector256.Floor(fx * cx * invZ + cxh));
+                    var vi = Vector256.ConvertToInt32(Vector256.Floor(fy * cy * invZ + cyh));
+                    var inside = front.AsInt32()
+                        & Vector256.GreaterThanOrEqual(ui, Vector256<int>.Zero) & Vector256.LessThan(ui, widthV)
+                        & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
+                    if (inside == Vector256<int>.Zero) continue;
+
+                    // Gather: eight scalar loads; a hardware gather is no faster for 8 lanes of scattered rows.
+                    var pix = vi * widthV + ui;
+                    pix.StoreUnsafe(ref pixel[0]);
+                    uint insideBits = inside.ExtractMostSignificantBits();
+                    for (int lane = 0; lane < 8; lane++)
+                    {
+                        float d = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
+                        sample[lane] = d >= _minD && d <= _maxD ? d : float.NaN;
+                    }
+                    var depth = Vector256.Create<float>(sample);
+                    var sdf = depth - cz;
+                    // NaN compares false, so missing depth drops out here.
+                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc);
+                    int rowStart = (z * 8 + y) * 8;
+                    if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
+                    if (mask == Vector256<float>.Zero) continue;
+
+                    var t = Vector256.Min(sdf * invTrunc, one);
+                    var oldT = Vector256.LoadUnsafe(ref tsdf[rowStart]);
+                    var oldW = Vector256.LoadUnsafe(ref weight[rowStart]);
+                    var sumW = oldW + one;
+                    var newT = (oldT * oldW + t) / sumW;
+                    var newW = Vector256.Min(sumW, maxW);
+                    Vector256.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
+                    Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
+                    changed = true;
+
+                    if (_rgb is null) continue;
+                    uint nearBits = (mask & Vector256.LessThan(sdf, Vector256.Create(_trunc))).ExtractMostSignificantBits();
+                    while (nearBits != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(nearBits);
+                        nearBits &= nearBits - 1;
+                        BlendColor(color, rowStart + lane, pixel[lane] * 3, oldW.GetElement(lane));
+                    }
+                }
+            }
+            if (changed) block.ChangedStamp = _stamp;
+            return changed;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void BlendColor(byte[] color, int voxel, int rgbOffset, float oldWeight)
+        {
+            const int n = VoxelBlock.N;
+            float inv = 1f / (oldWeight + 1f);
+            byte[] rgb = _rgb!;
+            color[voxel] = (byte)((color[voxel] * oldWeight + rgb[rgbOffset]) * inv + 0.5f);
+            color[n + voxel] = (byte)((color[n + voxel] * oldWeight + rgb[rgbOffset + 1]) * inv + 0.5f);
+            color[2 * n + voxel] = (byte)((color[2 * n + voxel] * oldWeight + rgb[rgbOffset + 2]) * inv + 0.5f);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using AnyRecon.Ros.Geometry;
+using Xunit;
+
+namespace AnyRecon.Ros.Voxels.Tests;
+
+public sealed class IntegrationTests
+{
+    internal static List<IShape> RandomScene(Random random)
+    {
+        var shapes = new List<IShape> { new Plane(new Vector3d(0, 0, 0), new Vector3d(0, 0, 1)) };
+        for (int i = 0; i < 4; i++)
+            shapes.Add(new Sphere(new Vector3d(random.NextDouble() * 2 - 1, random.NextDouble() * 2 - 1, random.NextDouble() * 0.5), 0.15 + random.NextDouble() * 0.3));
+        return shapes;
+    }
+
+    internal static RigidTransform RandomPose(Random random)
+    {
+        double angle = random.NextDouble() * Math.PI * 2;
+        var eye = new Vector3d(2.2 * Math.Cos(angle), 2.2 * Math.Sin(angle), 0.8 + random.NextDouble());
+        return DepthRenderer.LookAt(eye, new Vector3d(random.NextDouble() * 0.4 - 0.2, random.NextDouble() * 0.4 - 0.2, 0.2));
+    }
+
+    [Theory]
+    [InlineData(1, 0.02)]
+    [InlineData(2, 0.03)]
+    [InlineData(3, 0.05)]
+    public void Integrate_RandomScenes_MatchesDoublePrecisionReference(int seed, double voxelSize)
+    {
+        var random = new Random(seed);
+        var shapes = RandomScene(random);
+        var k = DepthRenderer.Camera(96, 72);
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = voxelSize, MaxWeight = 3 });
+        var integrator = new ProjectiveTsdfIntegrator();
+        var options = integrator.Options;
+        var reference = new ReferenceTsdfIntegrator(voxelSize, memory.TruncationVoxels, memory.MaxWeight,
+            options.MinIntegrationDistanceMeters, options.MaxIntegrationDistanceMeters);
+
+        for (int frame = 0; frame < 5; frame++)
+        {
+            var pose = RandomPose(random);
+            var (depth, color) = DepthRenderer.Render(shapes, k, pose);
+            // Random holes, as real sensors drop pixels.
+            for (int i = 0; i < depth.Metres.Length; i++) if (random.NextDouble() < 0.05) depth.Metres[i] = i % 2 == 0 ? 0 : float.NaN;
+            integrator.Integrate(memory, depth, color, k, pose);
+            reference.Integrate(memory.GetBlockIndices(), depth, color, k, pose);
+        }
+
+        int compared = 0, ambiguous = 0;
+        foreach (var index in memory.GetBlockIndices())
+        {
+            for (int z = 0; z < 8; z++)
+            for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++)
+            {
+                var key = (index.X * 8 + x, index.Y * 8 + y, index.Z * 8 + z);
+                Assert.True(memory.TryGetVoxel(key.Item1, key.Item2, key.Item3, out var fast));
+                if (!reference.Voxels.TryGetValue(key, out var slow))
+                {
+                    Assert.Equal(0f, fast.ObservedWeight);
+                    continue;
+                }
+                if (slow.Ambiguous)
+                {
+                    ambiguous++;
+                    continue;
+                }
+                compared++;
+                Assert.Equal(slow.Weight, fast.ObservedWeight, 6);
+                if (slow.Weight == 0) continue;
+                Assert.True(Math.Abs(slow.Tsdf - fast.ObservedTsdf) <= 1e-4, $"voxel {key}: reference {slow.Tsdf}, fast {fast.ObservedTsdf}");
+                Assert.InRange(fast.ObservedR, slow.R - 1, slow.R + 1);
+                Assert.InRange(fast.ObservedG, slow.G - 1, slow.G + 1);
+                Assert.InRange(fast.ObservedB, slow.B - 1, slow.B + 1);
+            }
+        }
+        Assert.True(compared > 5000, $"only {compared} voxels compared");
+        Assert.True(ambiguous < compared / 50, $"{ambiguous} ambiguous of {compared}");
+    }
+
+    [Fact]
+    public void Integrate_GeneratedFrame_NeverChangesSettledVoxels()
+    {
+        var k = DepthRenderer.Camera(64, 48);
+        var options = new VoxelMemoryOptions { VoxelSizeMeters = 0.02, SettledObservedWeight = 2 };
+        using var memory = new VoxelMemory(options);
+        var integrator = new ProjectiveTsdfIntegrator();
+        var pose = DepthRenderer.LookAt(new Vector3d(0, 0, 1.5), new Vector3d(0.01, 0, 0));
+        // Observed: a wall at z = 0, seen twice, so its voxels settle.
+        var (observed, observedColor) = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, pose);
+        // Observation covers only the left half of the image; generation claims a wall 3 cm higher everywhere.
+        for (int v = 0; v < k.Height; v++) for (int u = k.Width / 2; u < k.Width; u++) observed.Metres[v * k.Width + u] = 0;
+        integrator.Integrate(memory, observed, observedColor, k, pose);
+        integrator.Integrate(memory, observed, observedColor, k, pose);
+        var before = Snapshot(memory);
+        var (generated, generatedColor) = DepthRenderer.Render([new Plane(new Vector3d(0, 0, 0.03), new Vector3d(0, 0, 1))], k, pose);
+        integrator.Integrate(memory, generated, generatedColor, k, pose, EvidenceChannel.Generated);
+        var after = Snapshot(memory);
+
+        int settled = 0, filled = 0;
+        foreach (var (key, a) in after)
+        {
+            var b = before.GetValueOrDefault(key);
+            if (b.ObservedWeight >= options.SettledObservedWeight)
+            {
+                settled++;
+                Assert.Equal(0f, a.GeneratedWeight);
+                Assert.Equal(b.ObservedTsdf, a.EffectiveTsdf);
+                Assert.Equal(EvidenceChannel.Observed, a.Source);
+            }
+            // Observed channel is never touched by generated evidence.
+            Assert.Equal(b.ObservedTsdf, a.ObservedTsdf);
+            Assert.Equal(b.ObservedWeight, a.ObservedWeight);
+            if (b.ObservedWeight == 0 && a.GeneratedWeight > 0)
+            {
+                filled++;
+                Assert.Equal(EvidenceChannel.Generated, a.Source);
+                Assert.Equal(a.GeneratedTsdf, a.EffectiveTsdf);
+            }
+        }
+        Assert.True(settled > 500, $"{settled} settled voxels");
+        Assert.True(filled > 500, $"{filled} voxels filled by generation");
+    }
+
+    internal static Dictionary<(int, int, int), VoxelSample> Snapshot(VoxelMemory memory)
+    {
+        var all = new Dictionary<(int, int, int), VoxelSample>();
+        foreach (var index in memory.GetBlockIndices())
+            for (int z = 0; z < 8; z++)
+            for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++)
+            {
+                memory.TryGetVoxel(index.X * 8 + x, index.Y * 8 + y, index.Z * 8 + z, out var s);
+                all[(index.X * 8 + x, index.Y * 8 + y, index.Z * 8 + z)] = s;
+            }
+        return all;
+    }
+
+    [Fact]
+    public void Options_OutOfRange_Throw()
+    {
+        var options = new VoxelMemoryOptions();
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.VoxelSizeMeters = 0.005);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.VoxelSizeMeters = 0.06);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.TruncationVoxels = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWeight = float.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxBlocksInMemory = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TsdfIntegratorOptions().MaxDegreeOfParallelism = 0);
+        Assert.Equal(0.02, options.VoxelSizeMeters);
+        Assert.Equal(4, options.TruncationVoxels);
+    }
+
+    [Fact]
+    public void ChangedBlocksSince_AfterSecondFrame_ListsOnlyBlocksItTouched()
+    {
+        var k = DepthRenderer.Camera(64, 48);
+        using var memory = new VoxelMemory();
+        var integrator = new ProjectiveTsdfIntegrator(new TsdfIntegratorOptions { Carving = FreeSpaceCarving.Off });
+        var wallA = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, DepthRenderer.LookAt(new Vector3d(0, 0, 1), new Vector3d(0.01, 0, 0)));
+        var poseB = DepthRenderer.LookAt(new Vector3d(5, 0, 1), new Vector3d(5.01, 0, 0));
+        var wallB = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, poseB);
+        integrator.Integrate(memory, wallA.Depth, wallA.Color, k, DepthRenderer.LookAt(new Vector3d(0, 0, 1), new Vector3d(0.01, 0, 0)));
+        long stamp = memory.Stamp;
+        var firstBlocks = memory.GetBlockIndices().ToHashSet();
+        var result = integrator.Integrate(memory, wallB.Depth, wallB.Color, k, poseB);
+        var changed = memory.ChangedBlocksSince(stamp);
+        Assert.NotEmpty(changed);
+        Assert.Equal(result.BlocksUpdated, changed.Count);
+        Assert.All(changed, index => Assert.DoesNotContain(index, firstBlocks));
+        Assert.Equal(memory.BlockCount, memory.ChangedBlocksSince(0).Count);
+    }
+}
