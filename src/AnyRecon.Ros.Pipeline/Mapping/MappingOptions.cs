@@ -1,0 +1,58 @@
+using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Voxels;
+
+namespace AnyRecon.Ros.Pipeline;
+
+/// <summary>
+/// What the mapping pipeline reads and how it fuses. Bound from a parameter file (<c>--params FILE</c>, YAML with these
+/// names in snake_case) and from command-line flags; the defaults fit an RGB-D camera driver (RealSense/Kinect topic names).
+/// </summary>
+public sealed class MappingOptions
+{
+    public const string DefaultColorTopic = "/camera/color/image_raw";
+    public const string DefaultDepthTopic = "/camera/depth/image_rect_raw";
+    public const string DefaultCameraInfoTopic = "/camera/color/camera_info";
+    public const string DefaultWorldFrame = "map";
+    public const int DefaultQueueCapacity = 8;
+    public const int DefaultPointCloudEveryFrames = 30;
+    public const double DefaultKeyframeTranslationMeters = 0.10;
+    public const double DefaultKeyframeRotationDegrees = 10;
+
+    /// <summary>Colour images (sensor_msgs/Image or CompressedImage). Empty: depth only.</summary>
+    public string ColorTopic { get; set; } = DefaultColorTopic;
+
+    /// <summary>Depth images registered to the colour camera (16UC1 mm, 32FC1 m, or compressedDepth).</summary>
+    public string DepthTopic { get; set; } = DefaultDepthTopic;
+
+    /// <summary>CameraInfo of the depth image (the registered colour camera's).</summary>
+    public string CameraInfoTopic { get; set; } = DefaultCameraInfoTopic;
+
+    /// <summary>The fixed frame the map is built in (REP 105: map or odom).</summary>
+    public string WorldFrame { get; set; } = DefaultWorldFrame;
+
+    /// <summary>Poses from a PoseStamped or Odometry topic instead of TF; empty (default) uses /tf and /tf_static.</summary>
+    public string PoseTopic { get; set; } = "";
+
+    public VoxelMemoryOptions Voxels { get; set; } = new();
+
+    public TsdfIntegratorOptions Integration { get; set; } = new();
+
+    public SynchronizerOptions Sync { get; set; } = new();
+
+    /// <summary>Capacity of each stage queue. Default 8.</summary>
+    public int QueueCapacity { get; set; } = DefaultQueueCapacity;
+
+    /// <summary>
+    /// True (replay default): a full ingest queue makes the bag reader wait, so every frame of the bag is used.
+    /// False (the live node): the oldest raw frame is dropped and counted.
+    /// </summary>
+    public bool IngestWaits { get; set; } = true;
+
+    /// <summary>A keyframe is a frame that moved this far from the last keyframe (or turned <see cref="KeyframeRotationDegrees"/>).</summary>
+    public double KeyframeTranslationMeters { get; set; } = DefaultKeyframeTranslationMeters;
+
+    public double KeyframeRotationDegrees { get; set; } = DefaultKeyframeRotationDegrees;
+
+    /// <summary>Publish the fused map as PointCloud2 (and the changed blocks as MapUpdate) every this many integrated frames, and at the end.</summary>
+    public int PointCloudEveryFrames { get; set; } = DefaultPointCloudEveryFrames;
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Voxels;
+
+namespace AnyRecon.Ros.Pipeline;
+
+/// <summary>Where the mapping pipeline sends its incremental results (an output bag in replay, DDS topics live).</summary>
+public interface IMapSink
+{
+    /// <summary>Called from the integration stage after every <see cref="MappingOptions.PointCloudEveryFrames"/> frames and at the end.</summary>
+    void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final);
+}
+
+/// <summary>
+/// Frames in, a fused map out: ingest → decode+sync → keyframe gate → integrate, each stage joined by a bounded
+/// <see cref="StageQueue{T}"/> with the policies of ARCHITECTURE.md. The same object runs replay and the live node;
+/// only the source that fills <see cref="Ingest"/> and the <see cref="IMapSink"/> differ.
+/// </summary>
+public sealed class MappingPipeline : IDisposable
+{
+    private readonly MappingOptions _options;
+    private readonly IMapSink? _sink;
+    private readonly FrameAssembler _assembler;
+    private readonly ProjectiveTsdfIntegrator _integrator;
+    private readonly PipelineStage<IngestMessage> _decode;
+    private readonly PipelineStage<RgbdFrame> _gate;
+    private readonly PipelineStage<RgbdFrame> _integrate;
+    private readonly StageQueue<RgbdFrame> _frames;
+    private readonly StageQueue<RgbdFrame> _keyframeGated;
+    private readonly List<RgbdFrame> _assembled = [];
+    private RigidTransform? _lastKeyframe;
+    private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
+    private int _sincePublish;
+    private readonly Stopwatch _clock = new();
+
+    public MappingPipeline(MappingOptions options, IMapSink? sink = null)
+    {
+        _options = options;
+        _sink = sink;
+        Memory = new VoxelMemory(options.Voxels);
+        _integrator = new ProjectiveTsdfIntegrator(options.Integration);
+        var rawPolicy = options.IngestWaits ? QueueFullPolicy.Wait : QueueFullPolicy.DropOldest;
+        Ingest = new StageQueue<IngestMessage>("ingest", options.QueueCapacity * 8, rawPolicy);
+        _frames = new StageQueue<RgbdFrame>("frames", options.QueueCapacity, rawPolicy);
+        // After the keyframe gate nothing is dropped: a frame accepted for the map is integrated.
+        _keyframeGated = new StageQueue<RgbdFrame>("integrate", options.QueueCapacity, QueueFullPolicy.Wait);
+        _decode = new PipelineStage<IngestMessage>("decode_sync", Ingest, DecodeAsync);
+        _assembler = new FrameAssembler(options, _decode.Reject);
+        _gate = new PipelineStage<RgbdFrame>("keyframe_gate", _frames, GateAsync);
+        _integrate = new PipelineStage<RgbdFrame>("integrate", _keyframeGated, IntegrateAsync);
+    }
+
+    public VoxelMemory Memory { get; }
+
+    /// <summary>The source writes here and completes it at the end of input.</summary>
+    public StageQueue<IngestMessage> Ingest { get; }
+
+    /// <summary>Runs the stages until <see cref="Ingest"/> is completed and everything queued is integrated.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        _clock.Start();
+        var decode = Task.Run(async () =>
+        {
+            try
+            {
+                await _decode.RunAsync(cancellationToken).ConfigureAwait(false);
+                _assembled.Clear();
+                _assembler.Flush(_assembled);
+                foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            }
+            finally { _frames.Complete(); }
+        }, cancellationToken);
+        var gate = Task.Run(async () =>
+        {
+            try { await _gate.RunAsync(cancellationToken).ConfigureAwait(false); }
+            finally { _keyframeGated.Complete(); }
+        }, cancellationToken);
+        var integrate = Task.Run(() => _integrate.RunAsync(cancellationToken), cancellationToken);
+        await Task.WhenAll(decode, gate, integrate).ConfigureAwait(false);
+        _sink?.OnMapChanged(Memory, _lastPublishedStamp, _lastFrameStamp, final: true);
+        _clock.Stop();
+    }
+
+    private async ValueTask DecodeAsync(IngestMessage message, CancellationToken cancellationToken)
+    {
+        _assembled.Clear();
+        _assembler.Add(message, _assembled);
+        foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask GateAsync(RgbdFrame frame, CancellationToken cancellationToken)
+    {
+        if (_lastKeyframe is not RigidTransform last
+            || (frame.WorldFromCamera.Translation - last.Translation).Length >= _options.KeyframeTranslationMeters
+            || QuaternionD.AngleBetween(frame.WorldFromCamera.Rotation, last.Rotation) * 180 / Math.PI >= _options.KeyframeRotationDegrees)
+        {
+            frame.IsKeyframe = true;
+            _lastKeyframe = frame.WorldFromCamera;
+            _keyframes++;
+        }
+        // Every frame is fused; keyframes are marked for the capture-view cache (next issue).
+        await _keyframeGated.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
+    {
+        if (!frame.WorldFromCamera.IsFinite) throw new RejectedItemException("pose not finite");
+        _integrator.Integrate(Memory, frame.Depth, frame.Color, frame.Intrinsics, frame.WorldFromCamera);
+        Memory.EnforceBudget(frame.WorldFromCamera.Translation);
+        _integrated++;
+        _lastFrameStamp = frame.StampNs;
+        if (_sink is not null && ++_sincePublish >= _options.PointCloudEveryFrames)
+        {
+            _sink.OnMapChanged(Memory, _lastPublishedStamp, frame.StampNs, final: false);
+            _lastPublishedStamp = Memory.Stamp;
+            _sincePublish = 0;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Counts, timings and drops so far.</summary>
+    public MappingReport Report() => new(
+        FramesIntegrated: _integrated,
+        Keyframes: _keyframes,
+        Stages: [_decode.Status, _gate.Status, _integrate.Status],
+        Queues: [Ingest.Status, _frames.Status, _keyframeGated.Status],
+        Sync: _assembler.SyncStatistics,
+        LastPoseError: _assembler.LastPoseError,
+        TransformRejections: _assembler.Transforms.Statistics,
+        BlocksInMemory: Memory.ResidentBlockCount,
+        BlocksOnDisk: Memory.EvictedBlockCount,
+        Evictions: Memory.EvictionCount,
+        Reloads: Memory.ReloadCount,
+        ElapsedSeconds: _clock.Elapsed.TotalSeconds,
+        PeakRssMegabytes: ProcessMemory.PeakRssMegabytes());
+
+    public void Dispose()
+    {
+        _assembler.Dispose();
+        Memory.Dispose();
+    }
+}
+
+/// <summary>What a mapping run did: the replay report and the /diagnostics status.</summary>
+public sealed record MappingReport(
+    long FramesIntegrated,
+    long Keyframes,
+    IReadOnlyList<StageStatus> Stages,
+    IReadOnlyList<QueueStatus> Queues,
+    SynchronizerStatistics? Sync,
+    string? LastPoseError,
+    TransformBufferStatistics TransformRejections,
+    int BlocksInMemory,
+    int BlocksOnDisk,
+    long Evictions,
+    long Reloads,
+    double ElapsedSeconds,
+    double PeakRssMegabytes);
+
+/// <summary>Peak resident memory of this process (VmHWM), the figure the benchmarks compare.</summary>
+public static class ProcessMemory
+{
+    public static double PeakRssMegabytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().ToString().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+        }
+        return Environment.WorkingSet / 1048576.0;
+    }
+}
