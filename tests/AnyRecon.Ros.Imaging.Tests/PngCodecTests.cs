@@ -244,3 +244,31 @@ public sealed class PngColorManagementTests
         Assert.Equal(0, length);
     }
 }
+
+public sealed class PngDepthFolderTests
+{
+    [Fact]
+    public void DecodeDepth_TumScale5000_MatchesPngtopnmOver5000()
+    {
+        byte[] file = File.ReadAllBytes(AnyRecon.Ros.Tests.Fixtures.Require("open3d_rgbd_samples/tum_single_frame/TUM_depth.png"));
+        var reference = ReferenceTools.Decode("pngtopnm", file);
+
+        var depth = new PngCodec().DecodeDepth(file, depthScale: 5000);
+
+        for (int i = 0; i < depth.Metres.Length; i++) Assert.Equal(reference.Sample(i) * (float)(1.0 / 5000), depth.Metres[i]);
+        Assert.InRange(depth.Metres.Where(DepthImage.IsValid).Max(), 9.0f, 9.4f); // NOTES.md: 1.46-9.33 m
+    }
+
+    [Fact]
+    public void EncodeDepth_Millimetres_RoundTripAndPngtopnmSeesMillimetres()
+    {
+        var depth = new DepthImage(4, 2, [0f, 1.5f, 2.0004f, float.NaN, 70f, 0.25f, -1f, 3.3336f]);
+        var codec = new PngCodec();
+
+        byte[] png = codec.EncodeDepth(depth, depthScale: 1000);
+        var reference = ReferenceTools.Decode("pngtopnm", png);
+
+        Assert.Equal([0, 1500, 2000, 0, 0, 250, 0, 3334], Enumerable.Range(0, 8).Select(reference.Sample));
+        Assert.Equal([0f, 1500 * 0.001f, 2000 * 0.001f, 0f, 0f, 250 * 0.001f, 0f, 3334 * 0.001f], codec.DecodeDepth(png).Metres);
+    }
+}

@@ -48,6 +48,12 @@ public sealed unsafe class JpegCodec : IDisposable
     public (int Width, int Height) Decode(ReadOnlySpan<byte> jpeg, Span<byte> destination, PixelLayout layout)
     {
         var (width, height) = ReadSize(jpeg);
+        DecodeKnownSize(jpeg, width, height, destination, layout);
+        return (width, height);
+    }
+
+    private void DecodeKnownSize(ReadOnlySpan<byte> jpeg, int width, int height, Span<byte> destination, PixelLayout layout)
+    {
         int channels = layout == PixelLayout.Rgb8 ? 3 : 1;
         long needed = (long)width * height * channels;
         if (destination.Length != needed)
@@ -66,7 +72,6 @@ public sealed unsafe class JpegCodec : IDisposable
                     throw new ImageFormatException(ImageRejectionReason.CorruptData, $"JPEG {width}x{height}, {jpeg.Length} bytes: {ErrorText(handle, false)}");
             }
         }
-        return (width, height);
     }
 
     /// <summary>Decodes to RGB8, reusing <paramref name="reuse"/> when it has the same size.</summary>
@@ -76,7 +81,7 @@ public sealed unsafe class JpegCodec : IDisposable
         var image = reuse is not null && reuse.Width == width && reuse.Height == height
             ? reuse
             : new ColorImage(width, height, GC.AllocateUninitializedArray<byte>(width * height * 3));
-        Decode(jpeg, image.Rgb, PixelLayout.Rgb8);
+        DecodeKnownSize(jpeg, width, height, image.Rgb, PixelLayout.Rgb8);
         return image;
     }
 
@@ -85,7 +90,7 @@ public sealed unsafe class JpegCodec : IDisposable
     {
         (width, height) = ReadSize(jpeg);
         var pixels = GC.AllocateUninitializedArray<byte>(width * height);
-        Decode(jpeg, pixels, PixelLayout.Mono8);
+        DecodeKnownSize(jpeg, width, height, pixels, PixelLayout.Mono8);
         return pixels;
     }
 

@@ -110,6 +110,50 @@ public sealed unsafe class PngCodec
         return values;
     }
 
+    /// <summary>
+    /// A 16-bit depth PNG of the RGB-D folder format (depth = value / <paramref name="depthScale"/> metres, 0 = invalid;
+    /// 1000 = millimetres, TUM uses 5000) to metres, reusing <paramref name="reuse"/> when it has the same size.
+    /// </summary>
+    public DepthImage DecodeDepth(ReadOnlySpan<byte> png, double depthScale = 1000.0, DepthImage? reuse = null)
+    {
+        if (!(depthScale > 0) || !double.IsFinite(depthScale)) throw new ArgumentOutOfRangeException(nameof(depthScale), depthScale, "must be positive");
+        var header = ReadHeader(png);
+        int count = header.Width * header.Height;
+        var image = reuse is not null && reuse.Width == header.Width && reuse.Height == header.Height
+            ? reuse
+            : new DepthImage(header.Width, header.Height, GC.AllocateUninitializedArray<float>(count));
+        ushort[] raw = ArrayPool<ushort>.Shared.Rent(count);
+        try
+        {
+            DecodeGray16(png, raw.AsSpan(0, count));
+            PixelConversions.Depth16ToMetres(raw.AsSpan(0, count), image.Metres, (float)(1.0 / depthScale));
+        }
+        finally
+        {
+            ArrayPool<ushort>.Shared.Return(raw);
+        }
+        return image;
+    }
+
+    /// <summary>Metres to a 16-bit depth PNG with value = round(metres x <paramref name="depthScale"/>); invalid or
+    /// unrepresentable depth (beyond 65535 units) is written as 0.</summary>
+    public byte[] EncodeDepth(DepthImage depth, double depthScale = 1000.0)
+    {
+        ArgumentNullException.ThrowIfNull(depth);
+        if (!(depthScale > 0) || !double.IsFinite(depthScale)) throw new ArgumentOutOfRangeException(nameof(depthScale), depthScale, "must be positive");
+        int count = depth.Width * depth.Height;
+        ushort[] raw = ArrayPool<ushort>.Shared.Rent(count);
+        try
+        {
+            PixelConversions.MetresToDepth16(depth.Metres, raw.AsSpan(0, count), (float)depthScale);
+            return EncodeGray16(raw.AsSpan(0, count), depth.Width, depth.Height);
+        }
+        finally
+        {
+            ArrayPool<ushort>.Shared.Return(raw);
+        }
+    }
+
     /// <summary>Encodes tightly packed RGB8 or mono8.</summary>
     public byte[] Encode(ReadOnlySpan<byte> pixels, int width, int height, PixelLayout layout)
     {
