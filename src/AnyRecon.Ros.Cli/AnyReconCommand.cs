@@ -12,6 +12,8 @@ internal static class AnyReconCommand
         root.Subcommands.Add(BagCommands.Build(context));
         root.Subcommands.Add(Synth.SynthCommand.Build(context));
         root.Subcommands.Add(Eval.EvalCommand.Build(context));
+        root.Subcommands.Add(Replay.ReplayCommand.Build(context));
+        root.Subcommands.Add(Replay.ReplayCommand.BuildMap(context));
         return root;
     }
 
@@ -45,5 +47,6 @@ internal sealed record CommandContext(TextWriter Out, TextWriter Error)
         or AnyRecon.Ros.Bags.CompressionException
         or AnyRecon.Ros.Messages.Cdr.CdrFormatException
         or AnyRecon.Ros.Messages.Definitions.MessageDefinitionException
+        or AnyRecon.Ros.Voxels.VoxelMapFormatException
         or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException;
 }

@@ -1,0 +1,62 @@
+using System.Globalization;
+using AnyRecon.Ros.Pipeline;
+using YamlDotNet.RepresentationModel;
+
+namespace AnyRecon.Ros.Cli.Replay;
+
+/// <summary>
+/// Binds a parameter file to <see cref="MappingOptions"/>. Flat YAML, snake_case keys (the ROS 2 parameter style);
+/// an unknown key or a bad value is an error naming it, so a typo never silently falls back to a default.
+/// </summary>
+internal static class MappingParameters
+{
+    private static readonly Dictionary<string, Action<MappingOptions, string>> s_setters = new(StringComparer.Ordinal)
+    {
+        ["color_topic"] = (o, v) => o.ColorTopic = v,
+        ["depth_topic"] = (o, v) => o.DepthTopic = v,
+        ["camera_info_topic"] = (o, v) => o.CameraInfoTopic = v,
+        ["world_frame"] = (o, v) => o.WorldFrame = v,
+        ["pose_topic"] = (o, v) => o.PoseTopic = v,
+        ["voxel_size_m"] = (o, v) => o.Voxels.VoxelSizeMeters = Double(v),
+        ["truncation_voxels"] = (o, v) => o.Voxels.TruncationVoxels = Int(v),
+        ["max_weight"] = (o, v) => o.Voxels.MaxWeight = (float)Double(v),
+        ["max_blocks_in_memory"] = (o, v) => o.Voxels.MaxBlocksInMemory = Int(v),
+        ["min_depth_m"] = (o, v) => o.Integration.MinIntegrationDistanceMeters = Double(v),
+        ["max_depth_m"] = (o, v) => o.Integration.MaxIntegrationDistanceMeters = Double(v),
+        ["sync_tolerance_ms"] = (o, v) => o.Sync.ToleranceNanoseconds = (long)(Double(v) * 1_000_000),
+        ["queue_capacity"] = (o, v) => o.QueueCapacity = Int(v) >= 1 ? Int(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "at least 1"),
+        ["point_cloud_every_frames"] = (o, v) => o.PointCloudEveryFrames = Int(v) >= 1 ? Int(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "at least 1"),
+        ["keyframe_translation_m"] = (o, v) => o.KeyframeTranslationMeters = Double(v),
+        ["keyframe_rotation_deg"] = (o, v) => o.KeyframeRotationDegrees = Double(v),
+    };
+
+    public static IEnumerable<string> Keys => s_setters.Keys;
+
+    public static void Apply(MappingOptions options, string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = File.OpenText(path))
+        {
+            try { yaml.Load(reader); }
+            catch (YamlDotNet.Core.YamlException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        }
+        if (yaml.Documents.Count == 0) return;
+        if (yaml.Documents[0].RootNode is not YamlMappingNode root) throw new InvalidDataException($"{path}: expected key: value pairs");
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            string key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (!s_setters.TryGetValue(key, out var set))
+                throw new InvalidDataException($"{path}: unknown parameter '{key}' (known: {string.Join(", ", s_setters.Keys)})");
+            string value = (valueNode as YamlScalarNode)?.Value ?? throw new InvalidDataException($"{path}: '{key}' must be a single value");
+            try { set(options, value); }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new InvalidDataException($"{path}: '{key}: {value}': {e.Message}", e);
+            }
+        }
+    }
+
+    private static double Double(string v) => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static int Int(string v) => int.Parse(v, NumberStyles.Integer, CultureInfo.InvariantCulture);
+}

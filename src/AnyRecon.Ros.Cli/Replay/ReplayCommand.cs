@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Text.Json;
+using AnyRecon.Ros.Pipeline;
+using AnyRecon.Ros.Voxels;
+
+namespace AnyRecon.Ros.Cli.Replay;
+
+/// <summary><c>anyrecon replay</c> and <c>anyrecon map info</c>.</summary>
+internal static class ReplayCommand
+{
+    public static Command Build(CommandContext context)
+    {
+        var bag = new Argument<string>("bag") { Description = "Bag with depth, colour, CameraInfo and TF (or a pose topic)" };
+        var parameters = new Option<string?>("--params") { Description = "YAML parameter file (keys: " + string.Join(", ", MappingParameters.Keys) + ")" };
+        var output = new Option<string>("--out") { Description = "Output directory", DefaultValueFactory = _ => "replay_out" };
+        var voxel = new Option<double?>("--voxel") { Description = "Voxel size in metres (0.01-0.05); overrides the parameter file" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json };
+        command.SetAction(parse => context.Guard(() =>
+        {
+            var options = new MappingOptions();
+            if (parse.GetValue(parameters) is string file) MappingParameters.Apply(options, file);
+            if (parse.GetValue(voxel) is double v) options.Voxels.VoxelSizeMeters = v;
+            string dir = parse.GetValue(output)!;
+            bool showProgress = !parse.GetValue(json) && !Console.IsErrorRedirected;
+            var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null).GetAwaiter().GetResult();
+            if (showProgress) context.Error.WriteLine();
+            if (parse.GetValue(json)) context.Out.WriteLine(File.ReadAllText(Path.Combine(dir, "report.json")));
+            else
+            {
+                var r = result.Report;
+                context.Out.WriteLine($"integrated {r.FramesIntegrated} frames ({r.Keyframes} keyframes) in {r.ElapsedSeconds:F2} s = {r.FramesIntegrated / Math.Max(1e-9, r.ElapsedSeconds):F1} frames/s; " +
+                    $"{r.BlocksInMemory + r.BlocksOnDisk} blocks, {result.Points} points, {result.Triangles} triangles, peak RSS {r.PeakRssMegabytes:F0} MB");
+                foreach (var s in r.Stages)
+                    context.Out.WriteLine($"  {s.Name,-14} {s.Processed,7} items  p50 {s.LatencyP50Ms,8:F2} ms  p95 {s.LatencyP95Ms,8:F2} ms" +
+                        (s.Rejected.Count > 0 ? "  rejected: " + string.Join("; ", s.Rejected.Select(kv => $"{kv.Key} ×{kv.Value}")) : ""));
+                foreach (var q in r.Queues) if (q.Dropped > 0) context.Out.WriteLine($"  queue {q.Name}: {q.Dropped} dropped ({q.Policy})");
+                context.Out.WriteLine($"wrote {dir}/map.ply, mesh.ply, map/, report.json, output.mcap");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Action<long, long> Progress(CommandContext context)
+    {
+        long last = 0;
+        return (done, total) =>
+        {
+            long now = Environment.TickCount64;
+            if (now - last < 250 && done != total) return;
+            last = now;
+            int width = 30;
+            int filled = total > 0 ? (int)(width * Math.Min(1, (double)done / total)) : 0;
+            context.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} depth frames");
+        };
+    }
+
+    public static Command BuildMap(CommandContext context)
+    {
+        var dir = new Argument<string>("dir") { Description = "A replay output directory (or its map/ folder, or the map file)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var info = new Command("info", "What a saved map holds: version, voxel size, blocks, bytes") { dir, json };
+        info.SetAction(parse => context.Guard(() =>
+        {
+            string path = parse.GetValue(dir)!;
+            if (Directory.Exists(Path.Combine(path, "map"))) path = Path.Combine(path, "map");
+            if (Directory.Exists(path)) path = Path.Combine(path, ReplayRun.MapFileName);
+            var m = VoxelMapFile.ReadInfo(path);
+            if (parse.GetValue(json))
+                context.Out.WriteLine(JsonSerializer.Serialize(new { version = m.Version, voxel_size_m = m.VoxelSizeMeters, truncation_voxels = m.TruncationVoxels, max_weight = m.MaxWeight, blocks = m.BlockCount, keyframes = 0, bytes = m.FileBytes, path }));
+            else
+                context.Out.WriteLine($"{path}\n  format version  {m.Version}\n  voxel size      {m.VoxelSizeMeters * 100:0.##} cm (truncation {m.TruncationVoxels} voxels, max weight {m.MaxWeight})\n  blocks          {m.BlockCount} ({m.BlockCount * 512} voxels)\n  keyframes       0 (the capture-view cache comes with the next issue)\n  bytes           {m.FileBytes}");
+            return 0;
+        }));
+        var map = new Command("map", "Saved voxel maps") { info };
+        return map;
+    }
+}
