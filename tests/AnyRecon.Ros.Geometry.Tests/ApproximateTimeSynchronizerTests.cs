@@ -333,4 +333,20 @@ public sealed class ApproximateTimeSynchronizerTests
         // Every payload leaves exactly once.
         Assert.Equal(colors, matched.Select(f => f.Color).Concat(colorDrops.Select(d => d.Item1)).Distinct().Count());
     }
+
+    [Fact]
+    public void Add_WithoutDropCallbacks_StillDropsOverflowsPartnerlessAndResetFrames()
+    {
+        // Regression: drops must dequeue even when nobody listens.
+        var sync = new ApproximateTimeSynchronizer<int, int>(new SynchronizerOptions { ColorQueueSize = 2 });
+        for (int i = 0; i < 5; i++) sync.AddColor(Second + i * Period, i);
+        Assert.Equal((3, 2), (sync.Statistics.ColorQueueOverflow, sync.Statistics.WaitingColor));
+        sync.AddDepth(10 * Second, 0); // far after every color: they have no partner
+        Assert.Equal((2, 0), (sync.Statistics.ColorNoPartner, sync.Statistics.WaitingColor));
+        sync.AddColor(20 * Second, 9); // far after the depth: it has no partner either
+        Assert.Equal((1, 1), (sync.Statistics.DepthNoPartner, sync.Statistics.WaitingColor));
+        sync.AddDepth(Second, 1); // backwards
+        var stats = sync.Statistics;
+        Assert.Equal((1, 1, 0, 1, 0), (stats.Resets, stats.ColorDroppedOnReset, stats.DepthDroppedOnReset, stats.WaitingDepth, stats.WaitingColor));
+    }
 }

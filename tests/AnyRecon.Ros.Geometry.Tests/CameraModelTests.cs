@@ -233,11 +233,31 @@ public sealed class CameraModelTests
         {
             float sx = map.SourceX[i], sy = map.SourceY[i];
             if (!(sx >= 0 && sx <= 199 && sy >= 0 && sy <= 149)) continue;
-            // Bilinear interpolation of a linear ramp is exact; only the final rounding to a byte remains.
-            Assert.Equal(Math.Round(sx), destination[i * 3], 0.51);
-            Assert.Equal(Math.Round(sy), destination[i * 3 + 1], 0.51);
+            // Bilinear interpolation of a linear ramp is exact up to the 1/128 px weights and the rounding to a byte.
+            Assert.InRange(destination[i * 3] - sx, -0.5 - 1.0 / 128 - 1e-3, 0.5 + 1.0 / 128 + 1e-3);
+            Assert.InRange(destination[i * 3 + 1] - sy, -0.5 - 1.0 / 128 - 1e-3, 0.5 + 1.0 / 128 + 1e-3);
             Assert.Equal(77, destination[i * 3 + 2]);
         }
+    }
+
+    [Fact]
+    public void RemapBilinear_ConstantImage_IsConstantWhereverThereIsASource()
+    {
+        var camera = CameraModel.Create(120, 90, [100, 0, 60, 0, 100, 45, 0, 0, 1], [-0.3, 0.08, 0, 0, 0], "plumb_bob");
+        // A wider target than the source covers, so some target pixels have no source.
+        var map = camera.CreateRectificationMap(new PinholeIntrinsics(160, 120, 90, 90, 80, 60));
+        var source = Enumerable.Repeat((byte)201, 120 * 90 * 4).ToArray();
+        var destination = new byte[160 * 120 * 4];
+        map.RemapBilinear(source, destination, 4);
+        int inside = 0;
+        for (int i = 0; i < 160 * 120; i++)
+        {
+            float sx = map.SourceX[i], sy = map.SourceY[i];
+            bool hasSource = sx >= -0.5f && sx <= 119.5f && sy >= -0.5f && sy <= 89.5f;
+            inside += hasSource ? 1 : 0;
+            for (int c = 0; c < 4; c++) Assert.Equal(hasSource ? 201 : 0, destination[i * 4 + c]);
+        }
+        Assert.InRange(inside, 1000, 160 * 120 - 1000);
     }
 
     [Fact]

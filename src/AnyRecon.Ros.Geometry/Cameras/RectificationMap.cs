@@ -14,6 +14,14 @@ public sealed class RectificationMap
     // Row-major source index of the nearest source pixel, −1 outside the source image; precomputed for depth.
     private readonly int[] _nearest;
 
+    // Bilinear taps: top-left source pixel index (−1 outside) and the fractional offsets in 1/128 px, x in the low
+    // byte and y in the high byte, so remapping is integer arithmetic with no per-pixel branches on the edges.
+    private readonly int[] _bilinearIndex;
+    private readonly ushort[] _bilinearFraction;
+
+    /// <summary>Bilinear weights are in 1/<see cref="WeightOne"/> px.</summary>
+    internal const int WeightOne = 128;
+
     internal RectificationMap(PinholeIntrinsics target, int sourceWidth, int sourceHeight, float[] sourceX, float[] sourceY)
     {
         Target = target;
@@ -22,11 +30,29 @@ public sealed class RectificationMap
         _sourceX = sourceX;
         _sourceY = sourceY;
         _nearest = new int[sourceX.Length];
+        _bilinearIndex = new int[sourceX.Length];
+        _bilinearFraction = new ushort[sourceX.Length];
+        int maxX0 = Math.Max(0, sourceWidth - 2), maxY0 = Math.Max(0, sourceHeight - 2);
         for (int i = 0; i < _nearest.Length; i++)
         {
-            // NaN fails both comparisons, so invalid entries land on −1 too.
-            float sx = MathF.Round(sourceX[i]), sy = MathF.Round(sourceY[i]);
-            _nearest[i] = sx >= 0 && sx < sourceWidth && sy >= 0 && sy < sourceHeight ? (int)sy * sourceWidth + (int)sx : -1;
+            // NaN fails every comparison, so invalid entries land on −1 too.
+            float x = sourceX[i], y = sourceY[i];
+            float nx = MathF.Round(x), ny = MathF.Round(y);
+            _nearest[i] = nx >= 0 && nx < sourceWidth && ny >= 0 && ny < sourceHeight ? (int)ny * sourceWidth + (int)nx : -1;
+
+            // Half a pixel of border is sampled by clamping, like OpenCV's BORDER_REPLICATE at the edge.
+            if (!(x >= -0.5f && x <= sourceWidth - 0.5f && y >= -0.5f && y <= sourceHeight - 0.5f))
+            {
+                _bilinearIndex[i] = -1;
+                continue;
+            }
+            x = Math.Clamp(x, 0, sourceWidth - 1);
+            y = Math.Clamp(y, 0, sourceHeight - 1);
+            int x0 = Math.Min((int)x, maxX0), y0 = Math.Min((int)y, maxY0);
+            int fx = Math.Min(WeightOne, (int)MathF.Round((x - x0) * WeightOne));
+            int fy = Math.Min(WeightOne, (int)MathF.Round((y - y0) * WeightOne));
+            _bilinearIndex[i] = y0 * sourceWidth + x0;
+            _bilinearFraction[i] = (ushort)(fx | fy << 8);
         }
     }
 
@@ -84,36 +110,31 @@ public sealed class RectificationMap
         fixed (byte* dst = destination)
         {
             nint srcAddress = (nint)src, dstAddress = (nint)dst;
-            int width = Target.Width, sourceWidth = SourceWidth, sourceHeight = SourceHeight;
+            int width = Target.Width;
+            // A one-pixel-wide or -high source has no second tap: step 0 repeats the first.
+            nint stepX = SourceWidth >= 2 ? channels : 0;
+            nint stepY = SourceHeight >= 2 ? (nint)SourceWidth * channels : 0;
             Parallel.For(0, Target.Height, row =>
             {
                 byte* s = (byte*)srcAddress;
                 byte* d = (byte*)dstAddress + (nint)row * width * channels;
-                int offset = row * width;
-                for (int col = 0; col < width; col++, d += channels)
+                ReadOnlySpan<int> indices = _bilinearIndex.AsSpan(row * width, width);
+                ReadOnlySpan<ushort> fractions = _bilinearFraction.AsSpan(row * width, width);
+                for (int col = 0; col < indices.Length; col++, d += channels)
                 {
-                    float sx = _sourceX[offset + col], sy = _sourceY[offset + col];
-                    // Half a pixel of border is sampled by clamping, like OpenCV's BORDER_REPLICATE at the edge.
-                    if (!(sx >= -0.5f && sx <= sourceWidth - 0.5f && sy >= -0.5f && sy <= sourceHeight - 0.5f))
+                    int index = indices[col];
+                    if (index < 0)
                     {
                         for (int c = 0; c < channels; c++) d[c] = 0;
                         continue;
                     }
-                    sx = Math.Clamp(sx, 0, sourceWidth - 1);
-                    sy = Math.Clamp(sy, 0, sourceHeight - 1);
-                    int x0 = Math.Min((int)sx, sourceWidth - 2 < 0 ? 0 : sourceWidth - 2);
-                    int y0 = Math.Min((int)sy, sourceHeight - 2 < 0 ? 0 : sourceHeight - 2);
-                    int x1 = Math.Min(x0 + 1, sourceWidth - 1), y1 = Math.Min(y0 + 1, sourceHeight - 1);
-                    float fx = sx - x0, fy = sy - y0;
-                    float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-                    byte* p00 = s + ((nint)y0 * sourceWidth + x0) * channels;
-                    byte* p01 = s + ((nint)y0 * sourceWidth + x1) * channels;
-                    byte* p10 = s + ((nint)y1 * sourceWidth + x0) * channels;
-                    byte* p11 = s + ((nint)y1 * sourceWidth + x1) * channels;
+                    int fx = fractions[col] & 0xFF, fy = fractions[col] >> 8;
+                    int w00 = (WeightOne - fx) * (WeightOne - fy), w01 = fx * (WeightOne - fy), w10 = (WeightOne - fx) * fy, w11 = fx * fy;
+                    byte* p = s + (nint)index * channels;
                     for (int c = 0; c < channels; c++)
                     {
-                        float value = w00 * p00[c] + w01 * p01[c] + w10 * p10[c] + w11 * p11[c];
-                        d[c] = (byte)(value + 0.5f);
+                        int value = w00 * p[c] + w01 * p[c + stepX] + w10 * p[c + stepY] + w11 * p[c + stepX + stepY];
+                        d[c] = (byte)((value + WeightOne * WeightOne / 2) >> 14);
                     }
                 }
             });

@@ -84,7 +84,7 @@ public sealed class ApproximateTimeSynchronizer<TColor, TDepth>
         if (_colors.Count == _options.ColorQueueSize)
         {
             _colorOverflow++;
-            ColorDropped?.Invoke(_colors.Dequeue().Payload, SynchronizationDropReason.QueueOverflow);
+            ReleaseColor(_colors.Dequeue().Payload, SynchronizationDropReason.QueueOverflow);
         }
         _colors.Enqueue((stampNs, color));
         Process(flushing: false);
@@ -104,7 +104,7 @@ public sealed class ApproximateTimeSynchronizer<TColor, TDepth>
         if (_depths.Count == _options.DepthQueueSize)
         {
             _depthOverflow++;
-            DepthDropped?.Invoke(_depths.Dequeue().Payload, SynchronizationDropReason.QueueOverflow);
+            ReleaseDepth(_depths.Dequeue().Payload, SynchronizationDropReason.QueueOverflow);
         }
         _depths.Enqueue((stampNs, depth));
         Process(flushing: false);
@@ -302,21 +302,26 @@ public sealed class ApproximateTimeSynchronizer<TColor, TDepth>
     private void DropColorNoPartner()
     {
         _colorNoPartner++;
-        ColorDropped?.Invoke(_colors.Dequeue().Payload, SynchronizationDropReason.NoPartner);
+        ReleaseColor(_colors.Dequeue().Payload, SynchronizationDropReason.NoPartner);
     }
 
     private void DropDepthNoPartner()
     {
         _depthNoPartner++;
-        DepthDropped?.Invoke(_depths.Dequeue().Payload, SynchronizationDropReason.NoPartner);
+        ReleaseDepth(_depths.Dequeue().Payload, SynchronizationDropReason.NoPartner);
     }
+
+    // Not `ColorDropped?.Invoke(queue.Dequeue()…)`: `?.` skips evaluating the arguments when there is no callback.
+    private void ReleaseColor(TColor color, SynchronizationDropReason reason) => ColorDropped?.Invoke(color, reason);
+
+    private void ReleaseDepth(TDepth depth, SynchronizationDropReason reason) => DepthDropped?.Invoke(depth, reason);
 
     // Time went backwards on some stream: nothing queued can be paired with what comes next.
     private void Reset()
     {
         _resets++;
-        while (_colors.Count > 0) { _colorReset++; ColorDropped?.Invoke(_colors.Dequeue().Payload, SynchronizationDropReason.TimeReset); }
-        while (_depths.Count > 0) { _depthReset++; DepthDropped?.Invoke(_depths.Dequeue().Payload, SynchronizationDropReason.TimeReset); }
+        while (_colors.Count > 0) { _colorReset++; ReleaseColor(_colors.Dequeue().Payload, SynchronizationDropReason.TimeReset); }
+        while (_depths.Count > 0) { _depthReset++; ReleaseDepth(_depths.Dequeue().Payload, SynchronizationDropReason.TimeReset); }
         while (_pendingPose.Count > 0)
         {
             var entry = _pendingPose.Dequeue();

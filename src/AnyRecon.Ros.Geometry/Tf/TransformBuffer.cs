@@ -114,6 +114,7 @@ public sealed class TransformBuffer
     /// <summary>Whether a frame of that name has been seen, as parent or child.</summary>
     public bool HasFrame(string frame)
     {
+        ArgumentNullException.ThrowIfNull(frame);
         lock (_sync)
         {
             return _frameIds.ContainsKey(StripSlash(frame));
