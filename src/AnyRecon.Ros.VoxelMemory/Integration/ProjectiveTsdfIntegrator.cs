@@ -22,6 +22,9 @@ namespace AnyRecon.Ros.Voxels;
 /// </remarks>
 public sealed class ProjectiveTsdfIntegrator
 {
+    // The truncation band is at most 2 × 16 voxels = 4 blocks long; half-block steps at ray length ≤ 4 need ≤ 33 samples.
+    private const int MaxSamplesPerRay = 40;
+
     private readonly TsdfIntegratorOptions _options;
     private readonly List<VoxelBlock> _work = new();
     private readonly HashSet<BlockIndex> _touched = new();
@@ -95,7 +98,10 @@ public sealed class ProjectiveTsdfIntegrator
             var set = sets[band];
             set.Clear();
             int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
-            BlockIndex last = new(int.MinValue, 0, 0);
+            // Sample s of neighbouring pixels almost always lands in the same block, so a per-sample-slot cache of the
+            // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
+            Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
+            last.Fill(new BlockIndex(int.MinValue, 0, 0));
             for (int v = v0; v < v1; v++)
             {
                 float ry = (v - cy) / fy;
@@ -107,14 +113,16 @@ public sealed class ProjectiveTsdfIntegrator
                     var dir = pose.Rotate(ray);
                     float step = halfBlock / ray.Length();
                     float z0 = MathF.Max(d - trunc, minD), z1 = d + trunc;
-                    int samples = (int)MathF.Ceiling((z1 - z0) / step) + 1;
+                    int samples = Math.Min((int)MathF.Ceiling((z1 - z0) / step) + 1, MaxSamplesPerRay);
                     float dz = (z1 - z0) / (samples - 1);
-                    for (int s = 0; s < samples; s++)
+                    var origin = pose.T * invBlock;
+                    var stepBlocks = dir * (dz * invBlock);
+                    var p = origin + dir * (z0 * invBlock);
+                    for (int s = 0; s < samples; s++, p += stepBlocks)
                     {
-                        var p = (pose.T + dir * (z0 + s * dz)) * invBlock;
                         var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
-                        if (index == last) continue;
-                        last = index;
+                        if (index == last[s]) continue;
+                        last[s] = index;
                         set.Add(index);
                     }
                 }
