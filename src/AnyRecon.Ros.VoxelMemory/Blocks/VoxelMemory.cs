@@ -56,6 +56,11 @@ public sealed class VoxelMemory : IDisposable
 
     public long EvictionCount => _evictions;
 
+    /// <summary>Spill-file size above which superseded records are compacted away (tests lower it).</summary>
+    internal long StoreCompactionMinBytes { get; init; } = 64L << 20;
+
+    internal int StoreCompactions => _store?.Compactions ?? 0;
+
     public long ReloadCount => _reloads;
 
     /// <summary>Bytes of the spill file (including superseded records).</summary>
@@ -166,7 +171,7 @@ public sealed class VoxelMemory : IDisposable
         if (excess <= 0) return 0;
         if (_options.EvictionDirectory is null)
             throw new InvalidOperationException($"{_blocks.Count} blocks exceed the budget of {_options.MaxBlocksInMemory}, and no eviction directory is set");
-        _store ??= new BlockStore(_options.EvictionDirectory);
+        _store ??= new BlockStore(_options.EvictionDirectory, StoreCompactionMinBytes);
 
         var candidates = new (double Distance, VoxelBlock Block)[_blocks.Count];
         int n = 0;
