@@ -15,6 +15,24 @@ public static class SurfaceExtractor
     private const int P = 11; // padded grid: local coordinates −1..9
     private const int GridCells = P * P * P;
 
+    /// <summary>
+    /// The blocks whose extraction output can differ after <paramref name="changedBlocks"/> changed (e.g. from
+    /// <see cref="VoxelMemory.ChangedBlocksSince"/>): each changed block plus its −x/−y/−z neighbours (7 in all),
+    /// because a block's vertices also read its +x/+y/+z neighbours. Only blocks that exist are returned.
+    /// </summary>
+    public static List<BlockIndex> BlocksToReextract(VoxelMemory memory, IEnumerable<BlockIndex> changedBlocks)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        var set = new HashSet<BlockIndex>();
+        foreach (var b in changedBlocks)
+            for (int n = 0; n < 8; n++)
+            {
+                var at = new BlockIndex(b.X - (n & 1), b.Y - (n >> 1 & 1), b.Z - (n >> 2 & 1));
+                if (memory.Contains(at)) set.Add(at);
+            }
+        return set.ToList();
+    }
+
     /// <summary>Surface points of the given blocks (all blocks when null).</summary>
     public static List<SurfacePoint> ExtractPoints(VoxelMemory memory, IEnumerable<BlockIndex>? blocks = null, int maxDegreeOfParallelism = -1)
     {
