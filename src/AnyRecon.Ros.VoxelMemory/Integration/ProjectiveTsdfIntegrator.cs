@@ -92,6 +92,12 @@ public sealed class ProjectiveTsdfIntegrator
         float fx = (float)k.Fx, fy = (float)k.Fy, cx = (float)k.Cx, cy = (float)k.Cy;
         int width = depth.Width, height = depth.Height;
         float[] metres = depth.Metres;
+        // One sample count for the whole image, from its longest ray: half-block spacing everywhere, and the
+        // samples of eight neighbouring pixels can run as one Vector256.
+        double cornerX = Math.Max(Math.Abs(k.Cx), Math.Abs(width - 1 - k.Cx)) / k.Fx, cornerY = Math.Max(Math.Abs(k.Cy), Math.Abs(height - 1 - k.Cy)) / k.Fy;
+        float maxRay = (float)Math.Sqrt(1 + cornerX * cornerX + cornerY * cornerY);
+        int samples = Math.Clamp((int)MathF.Ceiling(2 * trunc * maxRay / halfBlock) + 1, 2, MaxSamplesPerRay);
+        float spacing = 1f / (samples - 1);
         var sets = _bandSets;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
@@ -102,24 +108,59 @@ public sealed class ProjectiveTsdfIntegrator
             // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
             Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
             last.Fill(new BlockIndex(int.MinValue, 0, 0));
+            Span<int> xs = stackalloc int[8], ys = stackalloc int[8], zs = stackalloc int[8];
+            // Everything in block units, so floor() gives the block index directly.
+            var t = pose.T * invBlock;
+            var tx = Vector256.Create(t.X); var ty = Vector256.Create(t.Y); var tz = Vector256.Create(t.Z);
+            var c0x = Vector256.Create(pose.R00 * invBlock / fx); var c0y = Vector256.Create(pose.R10 * invBlock / fx); var c0z = Vector256.Create(pose.R20 * invBlock / fx);
+            var vMinD = Vector256.Create(minD); var vMaxD = Vector256.Create(maxD); var vTrunc = Vector256.Create(trunc);
+            var lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             for (int v = v0; v < v1; v++)
             {
                 float ry = (v - cy) / fy;
-                for (int u = 0; u < width; u++)
+                // Ray direction at column u is b + (u − cx)·c0, with c0 the camera x axis (already divided by fx).
+                var b = pose.Rotate(new Vector3(0, ry, 1f)) * invBlock;
+                var bx = Vector256.Create(b.X); var by = Vector256.Create(b.Y); var bz = Vector256.Create(b.Z);
+                int row = v * width;
+                int u = 0;
+                for (; u + 8 <= width; u += 8)
                 {
-                    float d = metres[v * width + u];
-                    if (!(d >= minD && d <= maxD)) continue; // also rejects NaN
-                    var ray = new Vector3((u - cx) / fx, ry, 1f);
-                    var dir = pose.Rotate(ray);
-                    float step = halfBlock / ray.Length();
-                    float z0 = MathF.Max(d - trunc, minD), z1 = d + trunc;
-                    int samples = Math.Min((int)MathF.Ceiling((z1 - z0) / step) + 1, MaxSamplesPerRay);
-                    float dz = (z1 - z0) / (samples - 1);
-                    var origin = pose.T * invBlock;
-                    var stepBlocks = dir * (dz * invBlock);
-                    var p = origin + dir * (z0 * invBlock);
-                    for (int s = 0; s < samples; s++, p += stepBlocks)
+                    var d = Vector256.LoadUnsafe(ref metres[row + u]);
+                    // NaN compares false, so missing depth drops out here.
+                    uint valid = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).ExtractMostSignificantBits();
+                    if (valid == 0) continue;
+                    var rx = Vector256.Create(u - cx) + lanes;
+                    var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
+                    var z0 = Vector256.Max(d - vTrunc, vMinD);
+                    var step = (d + vTrunc - z0) * Vector256.Create(spacing);
+                    for (int s = 0; s < samples; s++)
                     {
+                        var z = z0 + step * Vector256.Create((float)s);
+                        Vector256.ConvertToInt32(Vector256.Floor(tx + dx * z)).StoreUnsafe(ref xs[0]);
+                        Vector256.ConvertToInt32(Vector256.Floor(ty + dy * z)).StoreUnsafe(ref ys[0]);
+                        Vector256.ConvertToInt32(Vector256.Floor(tz + dz * z)).StoreUnsafe(ref zs[0]);
+                        uint rest = valid;
+                        while (rest != 0)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(rest);
+                            rest &= rest - 1;
+                            var index = new BlockIndex(xs[lane], ys[lane], zs[lane]);
+                            if (index == last[s]) continue;
+                            last[s] = index;
+                            set.Add(index);
+                        }
+                    }
+                }
+                for (; u < width; u++)
+                {
+                    float d = metres[row + u];
+                    if (!(d >= minD && d <= maxD)) continue;
+                    float rx = u - cx;
+                    var dir = new Vector3(b.X + rx * c0x[0], b.Y + rx * c0y[0], b.Z + rx * c0z[0]);
+                    float z0 = MathF.Max(d - trunc, minD), step = (d + trunc - z0) * spacing;
+                    for (int s = 0; s < samples; s++)
+                    {
+                        var p = t + dir * (z0 + step * s);
                         var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
                         if (index == last[s]) continue;
                         last[s] = index;
