@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Imaging;
 
@@ -88,7 +89,8 @@ public sealed class ProjectiveTsdfIntegrator
         float trunc = (float)memory.TruncationMeters;
         float invBlock = (float)(1.0 / memory.BlockSizeMeters);
         float halfBlock = (float)(memory.BlockSizeMeters * 0.5);
-        float minD = (float)_options.MinIntegrationDistanceMeters, maxD = (float)_options.MaxIntegrationDistanceMeters;
+        // Depth 0 means "no measurement", so the lower bound stays above zero even when the option is 0.
+        float minD = MathF.Max((float)_options.MinIntegrationDistanceMeters, float.Epsilon), maxD = (float)_options.MaxIntegrationDistanceMeters;
         float fx = (float)k.Fx, fy = (float)k.Fy, cx = (float)k.Cx, cy = (float)k.Cy;
         int width = depth.Width, height = depth.Height;
         float[] metres = depth.Metres;
@@ -222,7 +224,7 @@ public sealed class ProjectiveTsdfIntegrator
             _fx = (float)k.Fx; _fy = (float)k.Fy; _cx = (float)k.Cx; _cy = (float)k.Cy;
             _trunc = (float)memory.TruncationMeters;
             _invTrunc = 1f / _trunc;
-            _minD = (float)options.MinIntegrationDistanceMeters;
+            _minD = MathF.Max((float)options.MinIntegrationDistanceMeters, float.Epsilon);
             _maxD = (float)options.MaxIntegrationDistanceMeters;
             _maxWeight = memory.MaxWeight;
             _settled = memory.SettledObservedWeight;
@@ -240,7 +242,7 @@ public sealed class ProjectiveTsdfIntegrator
         private static readonly Vector256<float> s_lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
 
         /// <summary>Updates one block; true when any voxel changed.</summary>
-        public bool Update(VoxelBlock block)
+        public unsafe bool Update(VoxelBlock block)
         {
             bool generated = _channel == EvidenceChannel.Generated;
             if (generated) block.EnsureGenerated();
@@ -260,6 +262,7 @@ public sealed class ProjectiveTsdfIntegrator
             var fx = Vector256.Create(_fx); var fy = Vector256.Create(_fy);
             var cxh = Vector256.Create(_cx + 0.5f); var cyh = Vector256.Create(_cy + 0.5f);
             var minD = Vector256.Create(_minD);
+            var maxD = Vector256.Create(_maxD);
             var widthV = Vector256.Create(_width); var heightV = Vector256.Create(_height);
             var negTrunc = Vector256.Create(-_trunc);
             var invTrunc = Vector256.Create(_invTrunc);
@@ -288,19 +291,25 @@ public sealed class ProjectiveTsdfIntegrator
                         & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
                     if (inside == Vector256<int>.Zero) continue;
 
-                    // Gather: eight scalar loads; a hardware gather is no faster for 8 lanes of scattered rows.
                     var pix = vi * widthV + ui;
-                    pix.StoreUnsafe(ref pixel[0]);
-                    uint insideBits = inside.ExtractMostSignificantBits();
-                    for (int lane = 0; lane < 8; lane++)
+                    Vector256<float> depth;
+                    if (Avx2.IsSupported)
                     {
-                        float d = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
-                        sample[lane] = d >= _minD && d <= _maxD ? d : float.NaN;
+                        fixed (float* depthBase = _depth)
+                            depth = Avx2.GatherMaskVector256(Vector256<float>.Zero, depthBase, pix, inside.AsSingle(), 4);
                     }
-                    var depth = Vector256.Create<float>(sample);
+                    else
+                    {
+                        pix.StoreUnsafe(ref pixel[0]);
+                        uint insideBits = inside.ExtractMostSignificantBits();
+                        for (int lane = 0; lane < 8; lane++) sample[lane] = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
+                        depth = Vector256.Create<float>(sample);
+                    }
+                    // Out-of-range, missing (0) and NaN depth all fail this test.
+                    var measured = Vector256.GreaterThanOrEqual(depth, minD) & Vector256.LessThanOrEqual(depth, maxD) & inside.AsSingle();
                     var sdf = depth - cz;
                     // NaN compares false, so missing depth drops out here.
-                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc);
+                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc) & measured;
                     int rowStart = (z * 8 + y) * 8;
                     if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
                     if (mask == Vector256<float>.Zero) continue;
@@ -321,7 +330,7 @@ public sealed class ProjectiveTsdfIntegrator
                     {
                         int lane = BitOperations.TrailingZeroCount(nearBits);
                         nearBits &= nearBits - 1;
-                        BlendColor(color, rowStart + lane, pixel[lane] * 3, oldW.GetElement(lane));
+                        BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane));
                     }
                 }
             }
