@@ -152,14 +152,22 @@ public sealed class StorageTests
     }
 
     [Fact]
-    public void EnforceBudget_WithoutEvictionDirectory_Throws()
+    public void Constructor_BudgetWithoutEvictionDirectory_Throws()
     {
-        using var memory = new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 1 });
+        Assert.Throws<ArgumentException>(() => new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 1 }));
+    }
+
+    [Fact]
+    public void Integrate_WithBudget_EvictsAfterEachFrame()
+    {
+        using var dir = new TempDirectory();
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 5, EvictionDirectory = dir.Path });
         var k = DepthRenderer.Camera(32, 24);
         var pose = DepthRenderer.LookAt(new Vector3d(0, 0, 1), new Vector3d(0.01, 0, 0));
         var (depth, color) = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, pose);
         new ProjectiveTsdfIntegrator().Integrate(memory, depth, color, k, pose);
-        Assert.Throws<InvalidOperationException>(() => memory.EnforceBudget(pose.Translation));
+        Assert.Equal(5, memory.ResidentBlockCount);
+        Assert.True(memory.EvictedBlockCount > 0);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ namespace AnyRecon.Ros.Voxels;
 /// sdf &lt; −truncation (behind the surface) are left alone; tsdf = min(sdf / truncation, 1); weight 1 per frame,
 /// capped at <see cref="VoxelMemory.MaxWeight"/>; colour averaged with the same weights only within the truncation
 /// band (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and
-/// skip voxels already settled by observation. An instance reuses buffers: use one per thread.
+/// skip voxels already settled by observation. After each frame the memory's block budget is enforced around the
+/// camera. An instance reuses buffers: use one per thread.
 /// </remarks>
 public sealed class ProjectiveTsdfIntegrator
 {
@@ -73,6 +74,8 @@ public sealed class ProjectiveTsdfIntegrator
                 if (job.Update(blocks[i])) local++;
             Interlocked.Add(ref updated, local);
         });
+        // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
+        if (memory.ResidentBlockCount > memory.MaxBlocksInMemory) memory.EnforceBudget(worldFromCamera.Translation);
         return new IntegrationResult(allocated, updated, stamp);
     }
 
