@@ -157,6 +157,37 @@ public sealed class ExtractionTests
     }
 
     [Fact]
+    public void BlocksToReextract_AfterNewFrame_CoversEveryBlockWhoseOutputChanged()
+    {
+        var k = DepthRenderer.Camera(96, 72);
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03 });
+        var integrator = new ProjectiveTsdfIntegrator();
+        var poses = SpherePoses().ToList();
+        foreach (var pose in poses.Take(5))
+        {
+            var (depth, color) = DepthRenderer.Render([s_sphere], k, pose);
+            integrator.Integrate(memory, depth, color, k, pose);
+        }
+        static Dictionary<BlockIndex, string> PerBlock(VoxelMemory m) => m.GetBlockIndices().ToDictionary(b => b,
+            b => string.Join(";", SurfaceExtractor.ExtractPoints(m, [b]).Select(p => $"{p.Position}{p.Confidence}{p.Normal}")));
+        var before = PerBlock(memory);
+        long stamp = memory.Stamp;
+        var (d, c) = DepthRenderer.Render([s_sphere], k, poses[5]);
+        integrator.Integrate(memory, d, c, k, poses[5]);
+        var after = PerBlock(memory);
+        var redo = SurfaceExtractor.BlocksToReextract(memory, memory.ChangedBlocksSince(stamp)).ToHashSet();
+        int differing = 0;
+        foreach (var (block, points) in after)
+        {
+            if (before.TryGetValue(block, out var old) && old == points) continue;
+            differing++;
+            Assert.Contains(block, redo);
+        }
+        Assert.True(differing > 10, $"{differing} blocks changed output");
+        Assert.True(redo.Count < memory.BlockCount, "incremental extraction should not need every block");
+    }
+
+    [Fact]
     public void MarchingCubesTable_EveryCase_UsesExactlyTheCrossingEdges()
     {
         // Every cube edge with a sign change gets a vertex, and no other edge does.

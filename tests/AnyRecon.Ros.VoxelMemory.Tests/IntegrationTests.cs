@@ -135,6 +135,42 @@ public sealed class IntegrationTests
         return all;
     }
 
+    [Theory]
+    [InlineData(0.01, 4)]
+    [InlineData(0.05, 2)]
+    public void Integrate_RandomScene_AllocatesTheBlockOfEverySurfacePointAndTruncationEnd(double voxelSize, int truncationVoxels)
+    {
+        var random = new Random(7);
+        var k = DepthRenderer.Camera(101, 77); // odd width: the scalar tail after the 8-pixel groups runs too
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = voxelSize, TruncationVoxels = truncationVoxels });
+        var pose = RandomPose(random);
+        var (depth, color) = DepthRenderer.Render(RandomScene(random), k, pose);
+        new ProjectiveTsdfIntegrator().Integrate(memory, depth, color, k, pose);
+        int checkedPoints = 0;
+        for (int v = 0; v < k.Height; v++)
+            for (int u = 0; u < k.Width; u++)
+            {
+                double d = depth.Metres[v * k.Width + u];
+                if (!(d >= 0.1 && d <= 5)) continue;
+                foreach (double offset in new[] { -memory.TruncationMeters * 0.999, 0, memory.TruncationMeters * 0.999 })
+                {
+                    var p = pose.Apply(k.BackProject(u, v, d + offset));
+                    // The floor z = 0 lies on a block boundary, where float and double may pick either side.
+                    if (NearBoundary(p.X) || NearBoundary(p.Y) || NearBoundary(p.Z)) continue;
+                    var block = BlockIndex.FromPoint(p.X, p.Y, p.Z, memory.BlockSizeMeters);
+                    Assert.True(memory.Contains(block), $"pixel ({u}, {v}) depth {d} offset {offset}: block {block} missing");
+                    checkedPoints++;
+                }
+            }
+        Assert.True(checkedPoints > 10000);
+
+        bool NearBoundary(double c)
+        {
+            double f = c / memory.BlockSizeMeters;
+            return Math.Abs(f - Math.Round(f)) < 1e-4;
+        }
+    }
+
     [Fact]
     public void Options_OutOfRange_Throw()
     {

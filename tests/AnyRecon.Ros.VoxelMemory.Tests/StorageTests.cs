@@ -123,14 +123,51 @@ public sealed class StorageTests
     }
 
     [Fact]
-    public void EnforceBudget_WithoutEvictionDirectory_Throws()
+    public void EnforceBudget_CameraCirclingTwice_CompactsSpillFileAndKeepsVoxels()
     {
-        using var memory = new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 1 });
+        using var dir = new TempDirectory();
+        using var unbounded = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03 });
+        using var bounded = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03, MaxBlocksInMemory = 30, EvictionDirectory = dir.Path })
+        {
+            StoreCompactionMinBytes = 100_000,
+        };
+        var integrator = new ProjectiveTsdfIntegrator();
+        var k = DepthRenderer.Camera(96, 72, fov: 0.9);
+        var sphere = new Sphere(new Vector3d(0.05, -0.03, 1.0), 0.3);
+        var poses = ExtractionTests.SpherePoses().ToList();
+        for (int round = 0; round < 2; round++)
+            foreach (var pose in poses)
+            {
+                var (depth, color) = DepthRenderer.Render([sphere], k, pose);
+                integrator.Integrate(unbounded, depth, color, k, pose);
+                integrator.Integrate(bounded, depth, color, k, pose);
+                bounded.EnforceBudget(pose.Translation);
+                Assert.True(bounded.ResidentBlockCount <= 30);
+            }
+        Assert.True(bounded.StoreCompactions > 0, "the spill file was never compacted");
+        long liveBytes = (long)bounded.EvictedBlockCount * VoxelBlock.RecordLength(hasGenerated: false);
+        Assert.True(bounded.EvictedStoreBytes <= Math.Max(3 * liveBytes, 100_000) + 30L * VoxelBlock.RecordLength(false) * 2,
+            $"spill file {bounded.EvictedStoreBytes} bytes for {liveBytes} live bytes");
+        AssertSameVoxels(unbounded, bounded);
+    }
+
+    [Fact]
+    public void Constructor_BudgetWithoutEvictionDirectory_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 1 }));
+    }
+
+    [Fact]
+    public void Integrate_WithBudget_EvictsAfterEachFrame()
+    {
+        using var dir = new TempDirectory();
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 5, EvictionDirectory = dir.Path });
         var k = DepthRenderer.Camera(32, 24);
         var pose = DepthRenderer.LookAt(new Vector3d(0, 0, 1), new Vector3d(0.01, 0, 0));
         var (depth, color) = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, pose);
         new ProjectiveTsdfIntegrator().Integrate(memory, depth, color, k, pose);
-        Assert.Throws<InvalidOperationException>(() => memory.EnforceBudget(pose.Translation));
+        Assert.Equal(5, memory.ResidentBlockCount);
+        Assert.True(memory.EvictedBlockCount > 0);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public sealed class VoxelMemory : IDisposable
     public VoxelMemory(VoxelMemoryOptions? options = null)
     {
         _options = (options ?? new VoxelMemoryOptions()).Clone();
+        if (_options.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory && _options.EvictionDirectory is null)
+            throw new ArgumentException($"a block budget of {_options.MaxBlocksInMemory} needs an eviction directory", nameof(options));
         VoxelSizeMeters = _options.VoxelSizeMeters;
         BlockSizeMeters = VoxelSizeMeters * BlockIndex.Size;
         TruncationMeters = VoxelSizeMeters * _options.TruncationVoxels;
@@ -55,6 +57,11 @@ public sealed class VoxelMemory : IDisposable
     public int BlockCount => ResidentBlockCount + EvictedBlockCount;
 
     public long EvictionCount => _evictions;
+
+    /// <summary>Spill-file size above which superseded records are compacted away (tests lower it).</summary>
+    internal long StoreCompactionMinBytes { get; init; } = 64L << 20;
+
+    internal int StoreCompactions => _store?.Compactions ?? 0;
 
     public long ReloadCount => _reloads;
 
@@ -164,9 +171,7 @@ public sealed class VoxelMemory : IDisposable
     {
         int excess = _blocks.Count - _options.MaxBlocksInMemory;
         if (excess <= 0) return 0;
-        if (_options.EvictionDirectory is null)
-            throw new InvalidOperationException($"{_blocks.Count} blocks exceed the budget of {_options.MaxBlocksInMemory}, and no eviction directory is set");
-        _store ??= new BlockStore(_options.EvictionDirectory);
+        _store ??= new BlockStore(_options.EvictionDirectory!, StoreCompactionMinBytes);
 
         var candidates = new (double Distance, VoxelBlock Block)[_blocks.Count];
         int n = 0;

@@ -68,7 +68,7 @@ public sealed class VoxelMemoryOptions
     /// <summary>
     /// Block budget in RAM, ≥ 1. Default unbounded. When <see cref="VoxelMemory.EnforceBudget"/> finds more blocks,
     /// those farthest from the camera go to the on-disk block store (<see cref="EvictionDirectory"/>, which must then
-    /// be set) and come back when touched again. One block is about 5.6 KiB (observed only) or 11 KiB (both channels).
+    /// be set, or the <see cref="VoxelMemory"/> constructor throws) and come back when touched again. One block is about 5.6 KiB (observed only) or 11 KiB (both channels).
     /// </summary>
     public int MaxBlocksInMemory
     {

@@ -119,7 +119,30 @@ public static class PlyFile
         }
     }
 
-    private sealed record Property(string Name, string Type, string? ListCountType);
+    private enum Scalar : byte { Int8, UInt8, Int16, UInt16, Int32, UInt32, Float32, Float64 }
+
+    private sealed record Property(string Name, string Type, string? ListCountType)
+    {
+        public Scalar Kind { get; } = ToScalar(Type);
+        public Scalar CountKind { get; } = ListCountType is null ? Scalar.UInt8 : ToScalar(ListCountType);
+
+        /// <summary>Vertex column this property fills, −1 for none: x y z nx ny nz red green blue confidence source.</summary>
+        public int Column { get; } = Array.IndexOf(s_columns, Name);
+    }
+
+    private static readonly string[] s_columns = ["x", "y", "z", "nx", "ny", "nz", "red", "green", "blue", "confidence", "source"];
+
+    private static Scalar ToScalar(string type) => type switch
+    {
+        "char" or "int8" => Scalar.Int8,
+        "uchar" or "uint8" => Scalar.UInt8,
+        "short" or "int16" => Scalar.Int16,
+        "ushort" or "uint16" => Scalar.UInt16,
+        "int" or "int32" => Scalar.Int32,
+        "uint" or "uint32" => Scalar.UInt32,
+        "float" or "float32" => Scalar.Float32,
+        _ => Scalar.Float64,
+    };
 
     private sealed record Element(string Name, long Count, List<Property> Properties);
 
@@ -154,20 +177,20 @@ public static class PlyFile
                     foreach (var p in element.Properties)
                     {
                         if (p.ListCountType is not null) { SkipList(path, reader, p); continue; }
-                        double value = ReadScalar(path, reader, p.Type);
-                        switch (p.Name)
+                        double value = ReadScalar(path, reader, p.Kind);
+                        switch (p.Column)
                         {
-                            case "x": positions[i].X = (float)value; break;
-                            case "y": positions[i].Y = (float)value; break;
-                            case "z": positions[i].Z = (float)value; break;
-                            case "nx": normals![i].X = (float)value; break;
-                            case "ny": normals![i].Y = (float)value; break;
-                            case "nz": normals![i].Z = (float)value; break;
-                            case "red": colors![3 * i] = (byte)value; break;
-                            case "green": colors![3 * i + 1] = (byte)value; break;
-                            case "blue": colors![3 * i + 2] = (byte)value; break;
-                            case "confidence": confidence![i] = (float)value; break;
-                            case "source": source![i] = (EvidenceChannel)(byte)value; break;
+                            case 0: positions[i].X = (float)value; break;
+                            case 1: positions[i].Y = (float)value; break;
+                            case 2: positions[i].Z = (float)value; break;
+                            case 3: normals![i].X = (float)value; break;
+                            case 4: normals![i].Y = (float)value; break;
+                            case 5: normals![i].Z = (float)value; break;
+                            case 6: colors![3 * i] = (byte)value; break;
+                            case 7: colors![3 * i + 1] = (byte)value; break;
+                            case 8: colors![3 * i + 2] = (byte)value; break;
+                            case 9: confidence![i] = (float)value; break;
+                            case 10: source![i] = (EvidenceChannel)(byte)value; break;
                         }
                     }
                 }
@@ -178,15 +201,15 @@ public static class PlyFile
                 {
                     foreach (var p in element.Properties)
                     {
-                        if (p.ListCountType is null) { ReadScalar(path, reader, p.Type); continue; }
+                        if (p.ListCountType is null) { ReadScalar(path, reader, p.Kind); continue; }
                         long at = reader.BaseStream.Position;
-                        int count = (int)ReadScalar(path, reader, p.ListCountType);
+                        int count = (int)ReadScalar(path, reader, p.CountKind);
                         if (count < 0 || (long)count * Size(p.Type) > remaining()) throw new PlyFormatException(path, at, $"list of {count} items does not fit");
                         bool isFace = element.Name == "face" && (p.Name is "vertex_indices" or "vertex_index");
                         int first = 0, previous = 0;
                         for (int k = 0; k < count; k++)
                         {
-                            int value = (int)ReadScalar(path, reader, p.Type);
+                            int value = (int)ReadScalar(path, reader, p.Kind);
                             if (!isFace) continue;
                             if (value < 0 || value >= positions.Length) throw new PlyFormatException(path, at, $"face refers to vertex {value} of {positions.Length}");
                             if (k == 0) first = value;
@@ -261,19 +284,19 @@ public static class PlyFile
         _ => 0,
     };
 
-    private static double ReadScalar(string path, BinaryReader reader, string type)
+    private static double ReadScalar(string path, BinaryReader reader, Scalar type)
     {
         try
         {
             return type switch
             {
-                "char" or "int8" => reader.ReadSByte(),
-                "uchar" or "uint8" => reader.ReadByte(),
-                "short" or "int16" => reader.ReadInt16(),
-                "ushort" or "uint16" => reader.ReadUInt16(),
-                "int" or "int32" => reader.ReadInt32(),
-                "uint" or "uint32" => reader.ReadUInt32(),
-                "float" or "float32" => reader.ReadSingle(),
+                Scalar.Int8 => reader.ReadSByte(),
+                Scalar.UInt8 => reader.ReadByte(),
+                Scalar.Int16 => reader.ReadInt16(),
+                Scalar.UInt16 => reader.ReadUInt16(),
+                Scalar.Int32 => reader.ReadInt32(),
+                Scalar.UInt32 => reader.ReadUInt32(),
+                Scalar.Float32 => reader.ReadSingle(),
                 _ => reader.ReadDouble(),
             };
         }
@@ -285,7 +308,10 @@ public static class PlyFile
 
     private static void SkipList(string path, BinaryReader reader, Property p)
     {
-        int count = (int)ReadScalar(path, reader, p.ListCountType!);
-        for (int k = 0; k < count; k++) ReadScalar(path, reader, p.Type);
+        long at = reader.BaseStream.Position;
+        int count = (int)ReadScalar(path, reader, p.CountKind);
+        if (count < 0 || (long)count * Size(p.Type) > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new PlyFormatException(path, at, $"list of {count} items does not fit");
+        for (int k = 0; k < count; k++) ReadScalar(path, reader, p.Kind);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace AnyRecon.Ros.Voxels;
 
@@ -14,6 +15,24 @@ public static class SurfaceExtractor
     private const int P = 11; // padded grid: local coordinates −1..9
     private const int GridCells = P * P * P;
 
+    /// <summary>
+    /// The blocks whose extraction output can differ after <paramref name="changedBlocks"/> changed (e.g. from
+    /// <see cref="VoxelMemory.ChangedBlocksSince"/>): each changed block plus its −x/−y/−z neighbours (7 in all),
+    /// because a block's vertices also read its +x/+y/+z neighbours. Only blocks that exist are returned.
+    /// </summary>
+    public static List<BlockIndex> BlocksToReextract(VoxelMemory memory, IEnumerable<BlockIndex> changedBlocks)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        var set = new HashSet<BlockIndex>();
+        foreach (var b in changedBlocks)
+            for (int n = 0; n < 8; n++)
+            {
+                var at = new BlockIndex(b.X - (n & 1), b.Y - (n >> 1 & 1), b.Z - (n >> 2 & 1));
+                if (memory.Contains(at)) set.Add(at);
+            }
+        return set.ToList();
+    }
+
     /// <summary>Surface points of the given blocks (all blocks when null).</summary>
     public static List<SurfacePoint> ExtractPoints(VoxelMemory memory, IEnumerable<BlockIndex>? blocks = null, int maxDegreeOfParallelism = -1)
     {
@@ -22,7 +41,7 @@ public static class SurfaceExtractor
         var perBlock = new List<SurfacePoint>?[list.Length];
         Parallel.For(0, list.Length, Parallelism(maxDegreeOfParallelism), () => new Scratch(), (i, _, scratch) =>
         {
-            if (!scratch.Load(memory, list[i])) return scratch;
+            if (!MayHoldSurface(memory, list[i], scratch) || !scratch.Load(memory, list[i])) return scratch;
             List<SurfacePoint>? points = null;
             for (int z = 0; z < 8; z++)
             for (int y = 0; y < 8; y++)
@@ -55,7 +74,7 @@ public static class SurfaceExtractor
         var caseStart = MarchingCubesTable.CaseStart;
         Parallel.For(0, list.Length, Parallelism(maxDegreeOfParallelism), () => new Scratch(), (i, _, scratch) =>
         {
-            if (!scratch.Load(memory, list[i])) return scratch;
+            if (!MayHoldSurface(memory, list[i], scratch) || !scratch.Load(memory, list[i])) return scratch;
             var slots = scratch.EdgeSlots;
             Array.Fill(slots, -1);
             BlockMesh? mesh = null;
@@ -119,6 +138,41 @@ public static class SurfaceExtractor
         return new TriangleMesh(vertices.ToArray(), indices.ToArray());
     }
 
+    /// <summary>
+    /// False when no zero crossing is possible: every vertex of a block comes from voxels of the block and its
+    /// +x/+y/+z neighbours, so if all their weighted voxels share one sign there is nothing to extract. Most blocks
+    /// of a carved map are free space, and this vectorised scan is far cheaper than building the padded grid.
+    /// </summary>
+    private static bool MayHoldSurface(VoxelMemory memory, BlockIndex index, Scratch scratch)
+    {
+        bool negative = false, positive = false;
+        for (int n = 0; n < 8; n++)
+        {
+            var block = memory.PeekBlock(new BlockIndex(index.X + (n & 1), index.Y + (n >> 1 & 1), index.Z + (n >> 2 & 1)), scratch.Probe);
+            if (block is null)
+            {
+                if (n == 0) return false;
+                continue;
+            }
+            if (block.HasGenerated) return true;
+            var w = block.ObservedWeight;
+            var t = block.ObservedTsdf;
+            var neg = Vector256<float>.Zero;
+            var pos = Vector256<float>.Zero;
+            for (int i = 0; i < VoxelBlock.N; i += 8)
+            {
+                var weighted = Vector256.GreaterThan(Vector256.LoadUnsafe(ref w[i]), Vector256<float>.Zero);
+                var below = Vector256.LessThan(Vector256.LoadUnsafe(ref t[i]), Vector256<float>.Zero);
+                neg |= weighted & below;
+                pos |= Vector256.AndNot(weighted, below);
+            }
+            negative |= neg != Vector256<float>.Zero;
+            positive |= pos != Vector256<float>.Zero;
+            if (negative && positive) return true;
+        }
+        return false;
+    }
+
     private static ParallelOptions Parallelism(int max) => new() { MaxDegreeOfParallelism = max };
 
     private static int Cell(int x, int y, int z) => ((z + 1) * P + (y + 1)) * P + (x + 1);
@@ -145,6 +199,7 @@ public static class SurfaceExtractor
         public readonly byte[] Source = new byte[GridCells];
         public readonly int[] EdgeSlots = new int[9 * 9 * 9 * 3];
         private readonly VoxelBlock?[] _neighbours = new VoxelBlock?[27];
+        public readonly VoxelBlock Probe = new(default);
         private readonly VoxelBlock[] _spill = new VoxelBlock[27];
         private int _x0, _y0, _z0;
         private double _voxelSize;

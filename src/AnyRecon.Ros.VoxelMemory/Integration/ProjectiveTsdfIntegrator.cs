@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Imaging;
 
@@ -18,10 +19,14 @@ namespace AnyRecon.Ros.Voxels;
 /// sdf &lt; −truncation (behind the surface) are left alone; tsdf = min(sdf / truncation, 1); weight 1 per frame,
 /// capped at <see cref="VoxelMemory.MaxWeight"/>; colour averaged with the same weights only within the truncation
 /// band (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and
-/// skip voxels already settled by observation. An instance reuses buffers: use one per thread.
+/// skip voxels already settled by observation. After each frame the memory's block budget is enforced around the
+/// camera. An instance reuses buffers: use one per thread.
 /// </remarks>
 public sealed class ProjectiveTsdfIntegrator
 {
+    // The truncation band is at most 2 × 16 voxels = 4 blocks long; half-block steps at ray length ≤ 4 need ≤ 33 samples.
+    private const int MaxSamplesPerRay = 40;
+
     private readonly TsdfIntegratorOptions _options;
     private readonly List<VoxelBlock> _work = new();
     private readonly HashSet<BlockIndex> _touched = new();
@@ -69,6 +74,8 @@ public sealed class ProjectiveTsdfIntegrator
                 if (job.Update(blocks[i])) local++;
             Interlocked.Add(ref updated, local);
         });
+        // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
+        if (memory.ResidentBlockCount > memory.MaxBlocksInMemory) memory.EnforceBudget(worldFromCamera.Translation);
         return new IntegrationResult(allocated, updated, stamp);
     }
 
@@ -85,36 +92,83 @@ public sealed class ProjectiveTsdfIntegrator
         float trunc = (float)memory.TruncationMeters;
         float invBlock = (float)(1.0 / memory.BlockSizeMeters);
         float halfBlock = (float)(memory.BlockSizeMeters * 0.5);
-        float minD = (float)_options.MinIntegrationDistanceMeters, maxD = (float)_options.MaxIntegrationDistanceMeters;
+        // Depth 0 means "no measurement", so the lower bound stays above zero even when the option is 0.
+        float minD = MathF.Max((float)_options.MinIntegrationDistanceMeters, float.Epsilon), maxD = (float)_options.MaxIntegrationDistanceMeters;
         float fx = (float)k.Fx, fy = (float)k.Fy, cx = (float)k.Cx, cy = (float)k.Cy;
         int width = depth.Width, height = depth.Height;
         float[] metres = depth.Metres;
+        // One sample count for the whole image, from its longest ray: half-block spacing everywhere, and the
+        // samples of eight neighbouring pixels can run as one Vector256.
+        double cornerX = Math.Max(Math.Abs(k.Cx), Math.Abs(width - 1 - k.Cx)) / k.Fx, cornerY = Math.Max(Math.Abs(k.Cy), Math.Abs(height - 1 - k.Cy)) / k.Fy;
+        float maxRay = (float)Math.Sqrt(1 + cornerX * cornerX + cornerY * cornerY);
+        int samples = Math.Clamp((int)MathF.Ceiling(2 * trunc * maxRay / halfBlock) + 1, 2, MaxSamplesPerRay);
+        float spacing = 1f / (samples - 1);
         var sets = _bandSets;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
             var set = sets[band];
             set.Clear();
             int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
-            BlockIndex last = new(int.MinValue, 0, 0);
+            // Sample s of neighbouring pixels almost always lands in the same block, so a per-sample-slot cache of the
+            // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
+            Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
+            last.Fill(new BlockIndex(int.MinValue, 0, 0));
+            Span<int> xs = stackalloc int[8], ys = stackalloc int[8], zs = stackalloc int[8];
+            // Everything in block units, so floor() gives the block index directly.
+            var t = pose.T * invBlock;
+            var tx = Vector256.Create(t.X); var ty = Vector256.Create(t.Y); var tz = Vector256.Create(t.Z);
+            var c0x = Vector256.Create(pose.R00 * invBlock / fx); var c0y = Vector256.Create(pose.R10 * invBlock / fx); var c0z = Vector256.Create(pose.R20 * invBlock / fx);
+            var vMinD = Vector256.Create(minD); var vMaxD = Vector256.Create(maxD); var vTrunc = Vector256.Create(trunc);
+            var lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             for (int v = v0; v < v1; v++)
             {
                 float ry = (v - cy) / fy;
-                for (int u = 0; u < width; u++)
+                // Ray direction at column u is b + (u − cx)·c0, with c0 the camera x axis (already divided by fx).
+                var b = pose.Rotate(new Vector3(0, ry, 1f)) * invBlock;
+                var bx = Vector256.Create(b.X); var by = Vector256.Create(b.Y); var bz = Vector256.Create(b.Z);
+                int row = v * width;
+                int u = 0;
+                for (; u + 8 <= width; u += 8)
                 {
-                    float d = metres[v * width + u];
-                    if (!(d >= minD && d <= maxD)) continue; // also rejects NaN
-                    var ray = new Vector3((u - cx) / fx, ry, 1f);
-                    var dir = pose.Rotate(ray);
-                    float step = halfBlock / ray.Length();
-                    float z0 = MathF.Max(d - trunc, minD), z1 = d + trunc;
-                    int samples = (int)MathF.Ceiling((z1 - z0) / step) + 1;
-                    float dz = (z1 - z0) / (samples - 1);
+                    var d = Vector256.LoadUnsafe(ref metres[row + u]);
+                    // NaN compares false, so missing depth drops out here.
+                    uint valid = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).ExtractMostSignificantBits();
+                    if (valid == 0) continue;
+                    var rx = Vector256.Create(u - cx) + lanes;
+                    var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
+                    var z0 = Vector256.Max(d - vTrunc, vMinD);
+                    var step = (d + vTrunc - z0) * Vector256.Create(spacing);
                     for (int s = 0; s < samples; s++)
                     {
-                        var p = (pose.T + dir * (z0 + s * dz)) * invBlock;
+                        var z = z0 + step * Vector256.Create((float)s);
+                        Vector256.ConvertToInt32(Vector256.Floor(tx + dx * z)).StoreUnsafe(ref xs[0]);
+                        Vector256.ConvertToInt32(Vector256.Floor(ty + dy * z)).StoreUnsafe(ref ys[0]);
+                        Vector256.ConvertToInt32(Vector256.Floor(tz + dz * z)).StoreUnsafe(ref zs[0]);
+                        uint rest = valid;
+                        while (rest != 0)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(rest);
+                            rest &= rest - 1;
+                            var index = new BlockIndex(xs[lane], ys[lane], zs[lane]);
+                            if (index == last[s]) continue;
+                            last[s] = index;
+                            set.Add(index);
+                        }
+                    }
+                }
+                for (; u < width; u++)
+                {
+                    float d = metres[row + u];
+                    if (!(d >= minD && d <= maxD)) continue;
+                    float rx = u - cx;
+                    var dir = new Vector3(b.X + rx * c0x[0], b.Y + rx * c0y[0], b.Z + rx * c0z[0]);
+                    float z0 = MathF.Max(d - trunc, minD), step = (d + trunc - z0) * spacing;
+                    for (int s = 0; s < samples; s++)
+                    {
+                        var p = t + dir * (z0 + step * s);
                         var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
-                        if (index == last) continue;
-                        last = index;
+                        if (index == last[s]) continue;
+                        last[s] = index;
                         set.Add(index);
                     }
                 }
@@ -173,7 +227,7 @@ public sealed class ProjectiveTsdfIntegrator
             _fx = (float)k.Fx; _fy = (float)k.Fy; _cx = (float)k.Cx; _cy = (float)k.Cy;
             _trunc = (float)memory.TruncationMeters;
             _invTrunc = 1f / _trunc;
-            _minD = (float)options.MinIntegrationDistanceMeters;
+            _minD = MathF.Max((float)options.MinIntegrationDistanceMeters, float.Epsilon);
             _maxD = (float)options.MaxIntegrationDistanceMeters;
             _maxWeight = memory.MaxWeight;
             _settled = memory.SettledObservedWeight;
@@ -191,7 +245,7 @@ public sealed class ProjectiveTsdfIntegrator
         private static readonly Vector256<float> s_lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
 
         /// <summary>Updates one block; true when any voxel changed.</summary>
-        public bool Update(VoxelBlock block)
+        public unsafe bool Update(VoxelBlock block)
         {
             bool generated = _channel == EvidenceChannel.Generated;
             if (generated) block.EnsureGenerated();
@@ -211,6 +265,7 @@ public sealed class ProjectiveTsdfIntegrator
             var fx = Vector256.Create(_fx); var fy = Vector256.Create(_fy);
             var cxh = Vector256.Create(_cx + 0.5f); var cyh = Vector256.Create(_cy + 0.5f);
             var minD = Vector256.Create(_minD);
+            var maxD = Vector256.Create(_maxD);
             var widthV = Vector256.Create(_width); var heightV = Vector256.Create(_height);
             var negTrunc = Vector256.Create(-_trunc);
             var invTrunc = Vector256.Create(_invTrunc);
@@ -239,19 +294,25 @@ public sealed class ProjectiveTsdfIntegrator
                         & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
                     if (inside == Vector256<int>.Zero) continue;
 
-                    // Gather: eight scalar loads; a hardware gather is no faster for 8 lanes of scattered rows.
                     var pix = vi * widthV + ui;
-                    pix.StoreUnsafe(ref pixel[0]);
-                    uint insideBits = inside.ExtractMostSignificantBits();
-                    for (int lane = 0; lane < 8; lane++)
+                    Vector256<float> depth;
+                    if (Avx2.IsSupported)
                     {
-                        float d = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
-                        sample[lane] = d >= _minD && d <= _maxD ? d : float.NaN;
+                        fixed (float* depthBase = _depth)
+                            depth = Avx2.GatherMaskVector256(Vector256<float>.Zero, depthBase, pix, inside.AsSingle(), 4);
                     }
-                    var depth = Vector256.Create<float>(sample);
+                    else
+                    {
+                        pix.StoreUnsafe(ref pixel[0]);
+                        uint insideBits = inside.ExtractMostSignificantBits();
+                        for (int lane = 0; lane < 8; lane++) sample[lane] = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
+                        depth = Vector256.Create<float>(sample);
+                    }
+                    // Out-of-range, missing (0) and NaN depth all fail this test.
+                    var measured = Vector256.GreaterThanOrEqual(depth, minD) & Vector256.LessThanOrEqual(depth, maxD) & inside.AsSingle();
                     var sdf = depth - cz;
                     // NaN compares false, so missing depth drops out here.
-                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc);
+                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc) & measured;
                     int rowStart = (z * 8 + y) * 8;
                     if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
                     if (mask == Vector256<float>.Zero) continue;
@@ -272,7 +333,7 @@ public sealed class ProjectiveTsdfIntegrator
                     {
                         int lane = BitOperations.TrailingZeroCount(nearBits);
                         nearBits &= nearBits - 1;
-                        BlendColor(color, rowStart + lane, pixel[lane] * 3, oldW.GetElement(lane));
+                        BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane));
                     }
                 }
             }

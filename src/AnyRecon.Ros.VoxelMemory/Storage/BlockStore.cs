@@ -10,19 +10,32 @@ namespace AnyRecon.Ros.Voxels;
 /// </summary>
 internal sealed class BlockStore : IDisposable
 {
-    private readonly FileStream _file;
+    private FileStream _file;
     private readonly Dictionary<BlockIndex, Entry> _index = new();
+    private readonly string _directory;
+    private long _liveBytes;
 
     private readonly record struct Entry(long Offset, int Length, long Stamp);
 
-    public BlockStore(string directory)
+    public BlockStore(string directory, long compactionMinBytes = 64L << 20)
     {
         Directory.CreateDirectory(directory);
-        FilePath = Path.Combine(directory, $"blocks-{Environment.ProcessId}-{Guid.NewGuid():N}.store");
-        _file = new FileStream(FilePath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.RandomAccess | FileOptions.DeleteOnClose);
+        _directory = directory;
+        CompactionMinBytes = compactionMinBytes;
+        (_file, FilePath) = CreateFile();
     }
 
-    public string FilePath { get; }
+    public string FilePath { get; private set; }
+
+    public long CompactionMinBytes { get; }
+
+    public int Compactions { get; private set; }
+
+    private (FileStream, string) CreateFile()
+    {
+        string path = Path.Combine(_directory, $"blocks-{Environment.ProcessId}-{Guid.NewGuid():N}.store");
+        return (new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.RandomAccess | FileOptions.DeleteOnClose), path);
+    }
 
     public int Count => _index.Count;
 
@@ -48,7 +61,9 @@ internal sealed class BlockStore : IDisposable
             block.WriteRecord(buffer);
             long offset = _file.Length;
             RandomAccess.Write(_file.SafeFileHandle, buffer.AsSpan(0, length), offset);
+            if (_index.TryGetValue(block.Index, out var old)) _liveBytes -= old.Length;
             _index[block.Index] = new Entry(offset, length, block.ChangedStamp);
+            _liveBytes += length;
         }
         finally
         {
@@ -60,7 +75,9 @@ internal sealed class BlockStore : IDisposable
     public bool TryTake(BlockIndex index, VoxelBlock target)
     {
         if (!TryRead(index, target)) return false;
-        _index.Remove(index);
+        _index.Remove(index, out var entry);
+        _liveBytes -= entry.Length;
+        if (_file.Length > CompactionMinBytes && _liveBytes * 3 < _file.Length) Compact();
         return true;
     }
 
@@ -86,6 +103,33 @@ internal sealed class BlockStore : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Copies the live records to a new file and drops the old one (not thread-safe, like all writes).</summary>
+    private void Compact()
+    {
+        var (file, path) = CreateFile();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(VoxelBlock.RecordLength(hasGenerated: true));
+        try
+        {
+            long offset = 0;
+            foreach (var (index, entry) in _index.ToArray())
+            {
+                var record = buffer.AsSpan(0, entry.Length);
+                if (RandomAccess.Read(_file.SafeFileHandle, record, entry.Offset) != entry.Length)
+                    throw new VoxelMapFormatException(FilePath, entry.Offset, "block store record is truncated");
+                RandomAccess.Write(file.SafeFileHandle, record, offset);
+                _index[index] = entry with { Offset = offset };
+                offset += entry.Length;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        _file.Dispose();
+        (_file, FilePath) = (file, path);
+        Compactions++;
     }
 
     public void Dispose() => _file.Dispose();
