@@ -81,7 +81,10 @@ public sealed class FrameAssembler : IDisposable
                 if (_camera is not null) return; // calibration is fixed for a run; the first one wins
                 try
                 {
-                    _camera = CdrSerializer.Deserialize<CameraInfo>(m.Data).ToCameraModel();
+                    var info = CdrSerializer.Deserialize<CameraInfo>(m.Data);
+                    _camera = info.ToCameraModel();
+                    // The images are registered to this camera: its frame is the one to look poses up for.
+                    if (info.Header.FrameId.Length > 0) EnsureSync(info.Header.FrameId);
                     _rectification = _camera.Model == DistortionModel.None ? null : _camera.CreateRectificationMap();
                 }
                 catch (ArgumentException e)
