@@ -8,29 +8,49 @@ public static class MeshPlyWriter
 {
     public static void Write(string path, IReadOnlyList<(Vector3d A, Vector3d B, Vector3d C)> triangles)
     {
+        // Neighbouring triangles share corners: index them once (as float, the precision written) to keep files small.
+        var index = new Dictionary<(float, float, float), int>();
+        var vertices = new List<Vector3d>();
+        var faces = new int[triangles.Count * 3];
+        int Vertex(Vector3d p)
+        {
+            var key = ((float)p.X, (float)p.Y, (float)p.Z);
+            if (!index.TryGetValue(key, out int i))
+            {
+                i = vertices.Count;
+                index[key] = i;
+                vertices.Add(p);
+            }
+            return i;
+        }
+        for (int t = 0; t < triangles.Count; t++)
+        {
+            faces[3 * t] = Vertex(triangles[t].A);
+            faces[3 * t + 1] = Vertex(triangles[t].B);
+            faces[3 * t + 2] = Vertex(triangles[t].C);
+        }
+
         string temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             var header = System.Text.Encoding.ASCII.GetBytes(
                 "ply\nformat binary_little_endian 1.0\ncomment written by AnyRecon.Ros\n" +
-                $"element vertex {triangles.Count * 3}\nproperty float x\nproperty float y\nproperty float z\n" +
+                $"element vertex {vertices.Count}\nproperty float x\nproperty float y\nproperty float z\n" +
                 $"element face {triangles.Count}\nproperty list uchar int vertex_indices\nend_header\n");
             stream.Write(header);
-            Span<byte> vertices = stackalloc byte[36];
-            foreach (var (a, b, c) in triangles)
+            Span<byte> vertex = stackalloc byte[12];
+            foreach (var v in vertices)
             {
-                Put(vertices, a);
-                Put(vertices[12..], b);
-                Put(vertices[24..], c);
-                stream.Write(vertices);
+                Put(vertex, v);
+                stream.Write(vertex);
             }
             Span<byte> face = stackalloc byte[13];
             face[0] = 3;
             for (int i = 0; i < triangles.Count; i++)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(face[1..], 3 * i);
-                BinaryPrimitives.WriteInt32LittleEndian(face[5..], 3 * i + 1);
-                BinaryPrimitives.WriteInt32LittleEndian(face[9..], 3 * i + 2);
+                BinaryPrimitives.WriteInt32LittleEndian(face[1..], faces[3 * i]);
+                BinaryPrimitives.WriteInt32LittleEndian(face[5..], faces[3 * i + 1]);
+                BinaryPrimitives.WriteInt32LittleEndian(face[9..], faces[3 * i + 2]);
                 stream.Write(face);
             }
         }
