@@ -14,6 +14,7 @@ internal static class AnyReconCommand
         root.Subcommands.Add(Eval.EvalCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.BuildMap(context));
+        root.Subcommands.Add(Bench.BenchFusionCommand.Build(context));
         return root;
     }
 
