@@ -14,6 +14,8 @@ internal static class AnyReconCommand
         root.Subcommands.Add(Eval.EvalCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.BuildMap(context));
+        root.Subcommands.Add(RgbdFolders.RgbdFolderCommands.BuildImport(context));
+        root.Subcommands.Add(RgbdFolders.RgbdFolderCommands.BuildExport(context));
         return root;
     }
 

@@ -13,7 +13,7 @@ public sealed record RgbdFolderFrame(int Index, double TimeSeconds, ColorImage C
 /// (16-bit, value / depth_scale metres), trajectory_tum.txt (camera-to-world, optical frame). The peer benchmark scripts
 /// read the same folders, so both sides process the very same frames.
 /// </summary>
-public sealed class RgbdFolder : IDisposable
+public sealed class RgbdFolder : IRgbdFrameSource
 {
     private readonly string[] _colorFiles;
     private readonly string[] _depthFiles;
