@@ -66,7 +66,7 @@ public abstract class ListedRgbdFrames : IRgbdFrameSource
 
 /// <summary>
 /// The Redwood / Open3D sample layout: camera_primesense.json (Open3D PinholeCameraIntrinsic, matrix column-major),
-/// color/*.jpg|png, depth/*.png (millimetres), trajectory.log (or odometry.log): per frame a line "i j k" and the 4
+/// color/*.jpg|png, depth/*.png (millimetres; paired by rgbd.match when present, else by sorted name), trajectory.log (or odometry.log): per frame a line "i j k" and the 4
 /// rows of the camera-to-world matrix. Redwood has no timestamps: frames are 30 Hz from t = 0.
 /// </summary>
 public sealed class RedwoodFolder : ListedRgbdFrames
@@ -85,8 +85,24 @@ public sealed class RedwoodFolder : ListedRgbdFrames
         if (!File.Exists(log)) log = Path.Combine(directory, "odometry.log");
         if (!File.Exists(log)) throw new FileNotFoundException($"{directory} is not a Redwood folder: no trajectory.log or odometry.log", log);
         var poses = ReadLog(log);
-        var colors = Images(Path.Combine(directory, "color"));
-        var depths = Images(Path.Combine(directory, "depth"));
+        string[] colors, depths;
+        string match = Path.Combine(directory, "rgbd.match");
+        if (File.Exists(match))
+        {
+            // Open3D's pairing list, "depth/NNNNN.png color/NNNNN.jpg": it wins over sorting the folders.
+            var pairs = File.ReadAllLines(match).Select((l, i) => (Fields: l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries), Number: i + 1))
+                .Where(p => p.Fields.Length > 0).ToArray();
+            foreach (var (fields, number) in pairs)
+                if (fields.Length != 2) throw new InvalidDataException($"{match}:{number}: expected 'depth_path color_path'");
+            depths = pairs.Select(p => Path.Combine(directory, p.Fields[0])).ToArray();
+            colors = pairs.Select(p => Path.Combine(directory, p.Fields[1])).ToArray();
+            if (colors.Concat(depths).FirstOrDefault(f => !File.Exists(f)) is string absent) throw new FileNotFoundException($"{match} lists {absent}, which is missing", absent);
+        }
+        else
+        {
+            colors = Images(Path.Combine(directory, "color"));
+            depths = Images(Path.Combine(directory, "depth"));
+        }
         if (colors.Length != depths.Length || colors.Length != poses.Length)
             throw new InvalidDataException($"{directory}: {colors.Length} colour images, {depths.Length} depth images and {poses.Length} poses in {Path.GetFileName(log)} differ");
         var frames = new (string, string, double, RigidTransform)[poses.Length];
