@@ -182,6 +182,18 @@ public sealed class RgbdFolderCommandTests
         Assert.Contains("--fx", run.Error);
     }
 
+    [Fact]
+    public void Export_BagWithoutCameraTopics_FailsNamingThem()
+    {
+        string bag = Fixtures.Require("rosbag2_fixtures/head/rosbag2_py/sqlite3/talker");
+        using var temp = new TempDirectory();
+        var run = CliRunner.Run("export", bag, "--out", temp.Combine("rgbd"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error:", run.Error);
+        Assert.Contains("/camera/depth/image_rect_raw", run.Error);
+        Assert.False(Directory.Exists(temp.Combine("rgbd")));
+    }
+
     [Theory]
     [InlineData("missing_intrinsics", "intrinsics.json")]
     [InlineData("bad_trajectory_line", "trajectory_tum.txt:2")]
