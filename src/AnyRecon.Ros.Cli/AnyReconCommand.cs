@@ -15,6 +15,8 @@ internal static class AnyReconCommand
         root.Subcommands.Add(Replay.ReplayCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.BuildMap(context));
         root.Subcommands.Add(Bench.BenchFusionCommand.Build(context));
+        root.Subcommands.Add(RgbdFolders.RgbdFolderCommands.BuildImport(context));
+        root.Subcommands.Add(RgbdFolders.RgbdFolderCommands.BuildExport(context));
         return root;
     }
 

@@ -13,7 +13,7 @@ public sealed record RgbdFolderFrame(int Index, double TimeSeconds, ColorImage C
 /// (16-bit, value / depth_scale metres), trajectory_tum.txt (camera-to-world, optical frame). The peer benchmark scripts
 /// read the same folders, so both sides process the very same frames.
 /// </summary>
-public sealed class RgbdFolder : IDisposable
+public sealed class RgbdFolder : IRgbdFrameSource
 {
     private readonly string[] _colorFiles;
     private readonly string[] _depthFiles;
@@ -42,7 +42,7 @@ public sealed class RgbdFolder : IDisposable
     /// <summary>Depths beyond this are ignored by consumers that honour it (the peer scripts do).</summary>
     public double DepthMaxMeters { get; }
 
-    public int Count => Math.Min(_trajectory.Length, Math.Min(_colorFiles.Length, _depthFiles.Length));
+    public int Count => _trajectory.Length;
 
     public static RgbdFolder Open(string directory)
     {
@@ -67,6 +67,9 @@ public sealed class RgbdFolder : IDisposable
         var colors = ImageFiles(Path.Combine(directory, "color"));
         var depths = ImageFiles(Path.Combine(directory, "depth"));
         var trajectory = ReadTrajectory(Path.Combine(directory, "trajectory_tum.txt"));
+        // One line per frame, same order: a count mismatch means frames and poses no longer line up.
+        if (colors.Length != depths.Length || colors.Length != trajectory.Length)
+            throw new InvalidDataException($"{directory}: {colors.Length} colour images, {depths.Length} depth images and {trajectory.Length} trajectory_tum.txt lines differ");
         return new RgbdFolder(directory, intrinsics, scale, max, colors, depths, trajectory);
     }
 

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Imaging;
+
+namespace AnyRecon.Ros.Pipeline;
+
+/// <summary>
+/// Writes the RGB-D folder of ../shared/design/RGBD_FOLDER.md: intrinsics.json, color/NNNNNN.png (RGB8),
+/// depth/NNNNNN.png (16-bit, value / depth_scale metres, 0 = invalid) and trajectory_tum.txt (camera-to-world,
+/// optical frame). The trajectory is flushed on dispose.
+/// </summary>
+public sealed class RgbdFolderWriter : IDisposable
+{
+    private readonly PngCodec _png = new();
+    private readonly StreamWriter _trajectory;
+    private readonly PinholeIntrinsics _intrinsics;
+    private readonly double _depthScale;
+
+    private RgbdFolderWriter(string directory, PinholeIntrinsics intrinsics, double depthScale)
+    {
+        Directory = directory;
+        _intrinsics = intrinsics;
+        _depthScale = depthScale;
+        _trajectory = new StreamWriter(Path.Combine(directory, "trajectory_tum.txt"));
+    }
+
+    public string Directory { get; }
+
+    public int Count { get; private set; }
+
+    /// <summary>Creates <paramref name="directory"/> (which must not hold an RGB-D folder yet) and writes intrinsics.json.</summary>
+    public static RgbdFolderWriter Create(string directory, PinholeIntrinsics intrinsics, double depthScale = 1000, double depthMaxMeters = 5)
+    {
+        if (!intrinsics.IsValid) throw new ArgumentException($"invalid intrinsics {intrinsics}", nameof(intrinsics));
+        if (!(depthScale > 0) || !double.IsFinite(depthScale)) throw new ArgumentOutOfRangeException(nameof(depthScale), depthScale, "must be positive");
+        if (File.Exists(Path.Combine(directory, "intrinsics.json"))) throw new IOException($"{directory} already holds an RGB-D folder");
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "color"));
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "depth"));
+        var json = new Dictionary<string, object>
+        {
+            ["width"] = intrinsics.Width, ["height"] = intrinsics.Height,
+            ["fx"] = intrinsics.Fx, ["fy"] = intrinsics.Fy, ["cx"] = intrinsics.Cx, ["cy"] = intrinsics.Cy,
+            ["depth_scale"] = depthScale, ["depth_max"] = depthMaxMeters,
+        };
+        File.WriteAllText(Path.Combine(directory, "intrinsics.json"), JsonSerializer.Serialize(json, s_json) + "\n");
+        return new RgbdFolderWriter(directory, intrinsics, depthScale);
+    }
+
+    /// <summary>Appends one frame; its index is the number of frames written before it.</summary>
+    public void Write(long stampNs, ColorImage color, DepthImage depth, RigidTransform worldFromCamera)
+    {
+        if (color.Width != _intrinsics.Width || color.Height != _intrinsics.Height || depth.Width != _intrinsics.Width || depth.Height != _intrinsics.Height)
+            throw new InvalidDataException($"frame {Count}: colour {color.Width}x{color.Height} / depth {depth.Width}x{depth.Height} differ from the intrinsics {_intrinsics.Width}x{_intrinsics.Height}");
+        if (!worldFromCamera.IsFinite) throw new InvalidDataException($"frame {Count}: pose is not finite");
+        string name = Count.ToString("D6", CultureInfo.InvariantCulture) + ".png";
+        File.WriteAllBytes(Path.Combine(Directory, "color", name), _png.Encode(color));
+        File.WriteAllBytes(Path.Combine(Directory, "depth", name), _png.EncodeDepth(depth, _depthScale));
+        var p = worldFromCamera;
+        var q = p.Rotation.Normalized();
+        _trajectory.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{RgbdBagWriter.FormatSeconds(stampNs)} {p.Translation.X:R} {p.Translation.Y:R} {p.Translation.Z:R} {q.X:R} {q.Y:R} {q.Z:R} {q.W:R}"));
+        Count++;
+    }
+
+    public void Dispose() => _trajectory.Dispose();
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+}
