@@ -38,7 +38,7 @@ internal static class BagConverter
     /// <summary>The definition to store for a topic: the source bag's own, else the shipped one for types we know.</summary>
     internal static MessageDefinition? DefinitionFor(BagReader reader, TopicMetadata topic)
     {
-        var carried = reader.MessageDefinitions.FirstOrDefault(d => Normalize(d.TopicType) == Normalize(topic.Type) && d.Text.Trim().Length > 0);
+        var carried = reader.MessageDefinitions.FirstOrDefault(d => MessageDefinitionParser.NormalizeRoot(d.TopicType) == MessageDefinitionParser.NormalizeRoot(topic.Type) && d.Text.Trim().Length > 0);
         if (carried is not null)
         {
             if (carried.TypeDescriptionHash.Length > 0 || carried.Encoding != "ros2msg") return carried;
@@ -56,18 +56,12 @@ internal static class BagConverter
             var specs = MessageDefinitionParser.ParseFullDefinition(type, text);
             var shipped = MessageSchemaResolver.Shipped;
             MessageSpec? Lookup(string n) => specs.TryGetValue(n, out var s) ? s : shipped.GetValueOrDefault(n);
-            return TypeDescriptionHash.Compute(Lookup(Normalize(type))!, Lookup);
+            return TypeDescriptionHash.Compute(Lookup(MessageDefinitionParser.NormalizeRoot(type))!, Lookup);
         }
         catch (MessageDefinitionException)
         {
             return "";
         }
-    }
-
-    private static string Normalize(string n)
-    {
-        var p = n.Split('/');
-        return p.Length == 2 ? $"{p[0]}/msg/{p[1]}" : n;
     }
 
     public static long WriteDemo(string outputDirectory, string storage)
@@ -90,17 +84,7 @@ internal static class BagConverter
     private static string DemoQos(string topic)
     {
         bool latched = topic == "/tf_static";
-        var profile = new QosProfile(
-            QosHistory.KeepLast,
-            Depth: latched ? 1UL : topic == "/tf" ? 100UL : 10UL,
-            QosReliability.Reliable,
-            latched ? QosDurability.TransientLocal : QosDurability.Volatile,
-            Deadline: default,
-            Lifespan: default,
-            QosLiveliness.Automatic,
-            LivelinessLeaseDuration: default,
-            AvoidRosNamespaceConventions: false);
-        return QosProfile.FormatList([profile]);
+        return AnyRecon.Ros.Pipeline.RgbdBagWriter.OfferedQos(latched, latched ? 1UL : topic == "/tf" ? 100UL : 10UL);
     }
 
     private static BagWriterOptions WriterOptions(string storage, bool? zstd, string rosDistro, IReadOnlyDictionary<string, string> customData)

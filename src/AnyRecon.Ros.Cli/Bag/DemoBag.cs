@@ -58,7 +58,7 @@ internal static class DemoBag
 
     private static Message Make(string topic, long t, IRosMessage message) => new(topic, message.Type, t, CdrSerializer.Serialize(message));
 
-    private static Time Stamp(long ns) => new() { Sec = (int)(ns / 1_000_000_000), Nanosec = (uint)(ns % 1_000_000_000) };
+    private static Time Stamp(long ns) => Geometry.MessageConversions.TimeFromNanoseconds(ns);
 
     private static TransformStamped StaticOptical(long t) => new()
     {

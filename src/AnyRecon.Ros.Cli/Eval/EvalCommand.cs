@@ -18,26 +18,14 @@ internal static class EvalCommand
         var command = new Command("eval", "Accuracy, completeness, Chamfer and precision/recall/F-score at 1, 2 and 5 cm of a map against a ground-truth mesh") { map, gt, spacing, json };
         command.SetAction(parse => context.Guard(() =>
         {
-            var mapGeometry = ReadPly(parse.GetValue(map)!);
-            var gtGeometry = ReadPly(parse.GetValue(gt)!);
+            var mapGeometry = PlyReader.Read(parse.GetValue(map)!);
+            var gtGeometry = PlyReader.Read(parse.GetValue(gt)!);
             if (gtGeometry.TriangleCount == 0) throw new ArgumentException($"{parse.GetValue(gt)} has no faces: the ground truth must be a mesh");
             var metrics = ReconstructionMetrics.Evaluate(mapGeometry.Vertices, gtGeometry, sampleSpacingMeters: parse.GetValue(spacing));
             context.Out.WriteLine(parse.GetValue(json) ? ToJson(metrics) : ToText(metrics));
             return 0;
         }));
         return command;
-    }
-
-    private static PlyGeometry ReadPly(string path)
-    {
-        try
-        {
-            return PlyReader.Read(path);
-        }
-        catch (PlyFormatException e)
-        {
-            throw new InvalidDataException(e.Message, e);
-        }
     }
 
     internal static string ToJson(ReconstructionMetrics m)

@@ -11,6 +11,9 @@ public static class MessageConversions
     /// <summary>builtin_interfaces/Time as nanoseconds since the epoch (sec·10⁹ + nanosec).</summary>
     public static long ToNanoseconds(this Time time) => time.Sec * 1_000_000_000L + time.Nanosec;
 
+    /// <summary>Nanoseconds since the epoch as builtin_interfaces/Time (the inverse of <see cref="ToNanoseconds"/>).</summary>
+    public static Time TimeFromNanoseconds(long ns) => new() { Sec = (int)(ns / 1_000_000_000), Nanosec = (uint)(ns % 1_000_000_000) };
+
     /// <summary>geometry_msgs/Transform as parentFromChild (values as they are; the TF buffer validates them).</summary>
     public static RigidTransform ToRigidTransform(this Messages.GeometryMsgs.Transform transform) => new(
         new QuaternionD(transform.Rotation.X, transform.Rotation.Y, transform.Rotation.Z, transform.Rotation.W),

@@ -136,7 +136,8 @@ public static class MessageDefinitionParser
         return result;
     }
 
-    private static string NormalizeRoot(string name)
+    /// <summary>A root type name as <c>pkg/msg/Name</c> (a <c>pkg/Name</c> spelling gains <c>/msg/</c>; three-part names are kept).</summary>
+    public static string NormalizeRoot(string name)
     {
         var parts = name.Split('/');
         return parts.Length == 2 ? $"{parts[0]}/msg/{parts[1]}" : name;

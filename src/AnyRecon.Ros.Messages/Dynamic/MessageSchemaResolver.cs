@@ -23,7 +23,7 @@ public sealed class MessageSchemaResolver
     /// (<paramref name="encoding"/> <c>ros2msg</c>; empty text or encoding means "use what we ship").</summary>
     public DynamicMessageType Resolve(string typeName, string? encoding = null, string? definitionText = null)
     {
-        string full = NormalizeRoot(typeName);
+        string full = MessageDefinitionParser.NormalizeRoot(typeName);
         encoding ??= "";
         definitionText ??= "";
         return _cache.GetOrAdd((full, encoding, definitionText), key => Build(key.Type, key.Encoding, key.Text));
@@ -52,12 +52,6 @@ public sealed class MessageSchemaResolver
             return DynamicMessageType.Resolve(typeName, n => n == typeName ? evt : Lookup(n));
         }
         return DynamicMessageType.Resolve(typeName, Lookup);
-    }
-
-    private static string NormalizeRoot(string name)
-    {
-        var parts = name.Split('/');
-        return parts.Length == 2 ? $"{parts[0]}/msg/{parts[1]}" : name;
     }
 
     private static IReadOnlyDictionary<string, MessageSpec> LoadShipped()

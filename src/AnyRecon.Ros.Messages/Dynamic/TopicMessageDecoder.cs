@@ -81,22 +81,16 @@ public sealed class TopicMessageDecoder
     /// <summary>The carried definition for <paramref name="topicType"/>, accepting <c>pkg/Name</c> spellings and service event topics.</summary>
     public static (string TopicType, string Encoding, string Text)? FindDefinition(string topicType, IEnumerable<(string TopicType, string Encoding, string Text)> definitions)
     {
-        string wanted = Normalize(topicType);
+        string wanted = MessageDefinitionParser.NormalizeRoot(topicType);
         string? service = wanted.Contains("/srv/", StringComparison.Ordinal) && wanted.EndsWith("_Event", StringComparison.Ordinal) ? wanted[..^"_Event".Length] : null;
         (string, string, string)? serviceMatch = null;
         foreach (var d in definitions)
         {
-            string name = Normalize(d.TopicType);
+            string name = MessageDefinitionParser.NormalizeRoot(d.TopicType);
             if (name == wanted) return d;
             if (service is not null && name == service) serviceMatch = d;
         }
         return serviceMatch;
-    }
-
-    private static string Normalize(string name)
-    {
-        var p = name.Split('/');
-        return p.Length == 2 ? $"{p[0]}/msg/{p[1]}" : name;
     }
 
     public override string ToString() => $"{_topicType} via {_type.FullName}";

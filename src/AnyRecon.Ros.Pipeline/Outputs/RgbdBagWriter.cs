@@ -149,10 +149,13 @@ public sealed class RgbdBagWriter : IDisposable
         },
     };
 
-    private static Time Stamp(long ns) => new() { Sec = (int)(ns / 1_000_000_000), Nanosec = (uint)(ns % 1_000_000_000) };
+    private static Time Stamp(long ns) => MessageConversions.TimeFromNanoseconds(ns);
 
-    private static string Qos(bool latched) => QosProfile.FormatList([new QosProfile(
-        QosHistory.KeepLast, latched ? 1UL : 10UL, QosReliability.Reliable,
+    private static string Qos(bool latched) => OfferedQos(latched, latched ? 1UL : 10UL);
+
+    /// <summary>The offered_qos_profiles text of a reliable keep-last publisher (latched: transient local), as rosbag2 records it.</summary>
+    public static string OfferedQos(bool latched, ulong depth) => QosProfile.FormatList([new QosProfile(
+        QosHistory.KeepLast, depth, QosReliability.Reliable,
         latched ? QosDurability.TransientLocal : QosDurability.Volatile,
         default, default, QosLiveliness.Automatic, default, false)]);
 

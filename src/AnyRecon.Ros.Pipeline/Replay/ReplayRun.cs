@@ -118,7 +118,7 @@ public static class ReplayRun
         {
             var header = new Header
             {
-                Stamp = new Messages.BuiltinInterfaces.Time { Sec = (int)(frameStampNs / 1_000_000_000), Nanosec = (uint)(frameStampNs % 1_000_000_000) },
+                Stamp = Geometry.MessageConversions.TimeFromNanoseconds(frameStampNs),
                 FrameId = _frame,
             };
             // Incremental: only the blocks changed since the last update; the full map now and then and at the end.
