@@ -84,9 +84,18 @@ public sealed class VoxelMemory : IDisposable
     public List<BlockIndex> GetBlockIndices()
     {
         var list = new List<BlockIndex>(BlockCount);
-        list.AddRange(_blocks.Keys);
-        if (_store is not null) list.AddRange(_store.Indices);
+        GetBlockIndices(list);
         return list;
+    }
+
+    /// <summary>Replaces the contents of <paramref name="destination"/> with every block index (a reused list allocates nothing per call).</summary>
+    public void GetBlockIndices(List<BlockIndex> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Clear();
+        destination.EnsureCapacity(BlockCount);
+        foreach (var index in _blocks.Keys) destination.Add(index);
+        if (_store is not null) destination.AddRange(_store.Indices);
     }
 
     /// <summary>Blocks (in RAM or on disk) whose voxels changed after <paramref name="stamp"/>.</summary>
@@ -128,11 +137,15 @@ public sealed class VoxelMemory : IDisposable
         return true;
     }
 
-    internal VoxelBlock GetOrAllocate(BlockIndex index)
+    internal VoxelBlock GetOrAllocate(BlockIndex index) => GetOrAllocate(index, out _);
+
+    internal VoxelBlock GetOrAllocate(BlockIndex index, out bool allocated)
     {
+        allocated = false;
         if (TryGetBlock(index, out var block)) return block;
         block = Rent(index);
         _blocks.Add(index, block);
+        allocated = true;
         return block;
     }
 
