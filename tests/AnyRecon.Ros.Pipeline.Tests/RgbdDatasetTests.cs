@@ -36,6 +36,25 @@ public sealed class RgbdDatasetTests
     }
 
     [Fact]
+    public void ToDepthUnits_InvalidAndOverflowingDepth_ZeroAndClampedAndCounted()
+    {
+        // At 5000 units per metre 16 bits end at 13.107 m.
+        float[] metres = [0, -1, float.NaN, float.PositiveInfinity, 0.00005f, 1.0002f, 13.107f, 13.2f, 100f];
+        var units = new ushort[metres.Length];
+        int clamped = RgbdFolderWriter.ToDepthUnits(metres, units, 5000);
+        Assert.Equal(new ushort[] { 0, 0, 0, 0, 0, 5001, 65535, 65535, 65535 }, units);
+        Assert.Equal(2, clamped);
+    }
+
+    [Fact]
+    public void RgbdFolderWriter_NonPositiveDepthScaleOrMax_Throws()
+    {
+        using var temp = new TempDirectory();
+        Assert.Throws<ArgumentOutOfRangeException>(() => RgbdFolderWriter.Create(temp.Combine("a"), s_camera, depthScale: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RgbdFolderWriter.Create(temp.Combine("b"), s_camera, depthMaxMeters: double.NaN));
+    }
+
+    [Fact]
     public void RgbdFolder_FrameCountsDiffer_Throws()
     {
         using var temp = new TempDirectory();
