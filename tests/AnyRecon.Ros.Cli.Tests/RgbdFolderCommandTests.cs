@@ -240,6 +240,27 @@ public sealed class RgbdFolderCommandTests
     }
 
     [Fact]
+    public void Import_TumWithEightBitDepthPng_FailsNamingFileAndBitDepth()
+    {
+        string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));
+        using var temp = new TempDirectory();
+        string folder = temp.Combine("tum");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(source, "TUM_color.png"), Path.Combine(folder, "TUM_color.png"));
+        // The same depth squeezed into 8 bits, as image editors save it: libpng would widen it back without complaint.
+        var png = new PngCodec();
+        var raw = png.DecodeGray16(File.ReadAllBytes(Path.Combine(source, "TUM_depth.png")), out int width, out int height);
+        File.WriteAllBytes(Path.Combine(folder, "TUM_depth.png"), png.Encode(raw.Select(v => (byte)(v >> 8)).ToArray(), width, height, PixelLayout.Mono8));
+        var run = CliRunner.Run("import", folder, "--format", "tum", "--out", temp.Combine("bag"), "--fx", "525", "--fy", "525", "--cx", "319.5", "--cy", "239.5");
+        Assert.Equal(1, run.ExitCode);
+        var errorLines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(errorLines);
+        Assert.StartsWith("error:", errorLines[0]);
+        Assert.Contains(Path.Combine(folder, "TUM_depth.png"), errorLines[0]);
+        Assert.Contains("8-bit grayscale", errorLines[0]);
+    }
+
+    [Fact]
     public void Import_TumWithoutIntrinsics_FailsAskingForThem()
     {
         string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));

@@ -69,6 +69,47 @@ public sealed class RgbdDatasetTests
         Assert.Contains("1 colour images, 2 depth images", e.Message);
     }
 
+    [Theory]
+    [InlineData("mono8", "8-bit grayscale")]
+    [InlineData("rgb8", "8-bit RGB")]
+    [InlineData("not_png", "no PNG signature")]
+    public void TumFolder_DepthPngNotSixteenBitGray_ThrowsNamingFileAndBitDepth(string kind, string expected)
+    {
+        using var temp = new TempDirectory();
+        var png = new PngCodec();
+        File.WriteAllBytes(temp.Combine("a_color.png"), png.Encode(new ColorImage(4, 3, new byte[36])));
+        string depth = temp.Combine("a_depth.png");
+        File.WriteAllBytes(depth, kind switch
+        {
+            "mono8" => png.Encode(new byte[12], 4, 3, PixelLayout.Mono8),
+            "rgb8" => png.Encode(new ColorImage(4, 3, new byte[36])),
+            _ => "P3 4 3 255"u8.ToArray(),
+        });
+        // Open reads the first depth header (for the image size), so the error may come from there.
+        var e = Assert.Throws<InvalidDataException>(() =>
+        {
+            using var tum = TumFolder.Open(temp.Path, 5, 5, 1.5, 1);
+            tum.ReadFrame(0);
+        });
+        Assert.Contains(depth, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void RgbdFolder_EightBitDepthPng_ThrowsNamingFileAndBitDepth()
+    {
+        using var temp = new TempDirectory();
+        string dir = temp.Combine("f");
+        using (var writer = RgbdFolderWriter.Create(dir, s_camera))
+            writer.Write(1, new ColorImage(4, 3, new byte[36]), new DepthImage(4, 3, new float[12]), RigidTransform.Identity);
+        string depth = Path.Combine(dir, "depth", "000000.png");
+        File.WriteAllBytes(depth, new PngCodec().Encode(new byte[12], 4, 3, PixelLayout.Mono8));
+        using var folder = RgbdFolder.Open(dir);
+        var e = Assert.Throws<InvalidDataException>(() => folder.ReadFrame(0));
+        Assert.Contains(depth, e.Message);
+        Assert.Contains("8-bit grayscale", e.Message);
+    }
+
     [Fact]
     public void TumFolder_Lists_AssociatesByTimeAndInterpolatesGroundTruth()
     {
