@@ -103,7 +103,8 @@ internal static class RgbdFolderCommands
         return new ExportSummary(writer.Count, rejected, depthScale, depthMaxMeters, writer.ClampedDepthPixels, outputDirectory);
     }
 
-    private static IEnumerable<(string, long)> SyncDrops(AnyRecon.Ros.Geometry.SynchronizerStatistics s) =>
+    /// <summary>Depth frames the synchronizer could not pair, by reason (export and replay report them).</summary>
+    internal static IEnumerable<(string Reason, long Count)> SyncDrops(AnyRecon.Ros.Geometry.SynchronizerStatistics s) =>
     [
         ("depth without colour partner", s.DepthNoPartner),
         ("depth without pose", s.PoseUnavailable),
