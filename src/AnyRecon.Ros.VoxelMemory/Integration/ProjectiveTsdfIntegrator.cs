@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using AnyRecon.Ros.Geometry;
@@ -51,8 +52,8 @@ public sealed class ProjectiveTsdfIntegrator
             throw new ArgumentException($"colour is {color.Width}x{color.Height}, depth is {depth.Width}x{depth.Height}", nameof(color));
         if (!worldFromCamera.IsFinite) throw new ArgumentException("pose is not finite", nameof(worldFromCamera));
 
-        FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera);
         var cameraFromWorld = worldFromCamera.Inverse();
+        FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera, cameraFromWorld);
 
         _work.Clear();
         int allocated = 0;
@@ -61,7 +62,9 @@ public sealed class ProjectiveTsdfIntegrator
             _work.Add(memory.GetOrAllocate(index, out bool created));
             if (created) allocated++;
         }
-        if (_options.Carving == FreeSpaceCarving.ExistingBlocks) AddExistingBlocksInFrustum(memory, intrinsics, cameraFromWorld);
+        if (_options.Carving == FreeSpaceCarving.ExistingBlocks)
+            foreach (var index in _inFrustum)
+                if (!_touched.Contains(index)) _work.Add(memory.GetOrAllocate(index));
 
         long stamp = memory.NextStamp();
         var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options);
@@ -71,8 +74,13 @@ public sealed class ProjectiveTsdfIntegrator
         {
             // Interleaved assignment balances near (dense) and far blocks across threads without a shared counter per block.
             int local = 0;
-            for (int i = worker; i < blocks.Count; i += _options.MaxDegreeOfParallelism)
+            int stride = _options.MaxDegreeOfParallelism;
+            for (int i = worker; i < blocks.Count; i += stride)
+            {
+                // Blocks are scattered over the heap: start fetching the next one while this one computes.
+                if (i + stride < blocks.Count) BlockJob.Prefetch(blocks[i + stride]);
                 if (job.Update(blocks[i])) local++;
+            }
             Interlocked.Add(ref updated, local);
         });
         // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
@@ -81,7 +89,8 @@ public sealed class ProjectiveTsdfIntegrator
     }
 
     /// <summary>Blocks the truncation band around each valid depth reading passes through, sampled at half-block steps along the ray.</summary>
-    private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera)
+    /// <remarks>The frustum scan for carving runs alongside as one more work item: it only reads the map.</remarks>
+    private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera, RigidTransform cameraFromWorld)
     {
         int threads = _options.MaxDegreeOfParallelism;
         if (_collectors.Length != threads)
@@ -105,8 +114,15 @@ public sealed class ProjectiveTsdfIntegrator
         int samples = Math.Clamp((int)MathF.Ceiling(2 * trunc * maxRay / halfBlock) + 1, 2, MaxSamplesPerRay);
         float spacing = 1f / (samples - 1);
         var collectors = _collectors;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
+        bool carving = _options.Carving == FreeSpaceCarving.ExistingBlocks;
+        _inFrustum.Clear();
+        Parallel.For(carving ? -1 : 0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
+            if (band < 0)
+            {
+                ScanFrustum(memory, k, cameraFromWorld);
+                return;
+            }
             var collector = collectors[band];
             collector.Clear();
             int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
@@ -141,9 +157,9 @@ public sealed class ProjectiveTsdfIntegrator
                     for (int s = 0; s < samples; s++)
                     {
                         var z = z0 + step * Vector256.Create((float)s);
-                        var ix = Vector256.ConvertToInt32(Vector256.Floor(tx + dx * z));
-                        var iy = Vector256.ConvertToInt32(Vector256.Floor(ty + dy * z));
-                        var iz = Vector256.ConvertToInt32(Vector256.Floor(tz + dz * z));
+                        var ix = Vector256.ConvertToInt32Native(Vector256.Floor(tx + dx * z));
+                        var iy = Vector256.ConvertToInt32Native(Vector256.Floor(ty + dy * z));
+                        var iz = Vector256.ConvertToInt32Native(Vector256.Floor(tz + dz * z));
                         // Usually all eight neighbouring samples fall in the block this slot saw last: one vector test
                         // skips them; otherwise each distinct block among the lanes is taken once.
                         ref var seen = ref last[s];
@@ -179,8 +195,11 @@ public sealed class ProjectiveTsdfIntegrator
         foreach (var collector in collectors) _touched.UnionWith(collector.Blocks);
     }
 
-    /// <summary>Conservative frustum test: a block is kept if the sphere around its voxel centres may project onto a pixel within range.</summary>
-    private void AddExistingBlocksInFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
+    /// <summary>
+    /// Existing blocks (resident or evicted) that may be in view, into <see cref="_inFrustum"/>. Conservative: a block
+    /// is kept if the sphere around its voxel centres may project onto a pixel within range.
+    /// </summary>
+    private void ScanFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
     {
         double vs = memory.VoxelSizeMeters, bs = memory.BlockSizeMeters;
         // The block's voxel-centre sphere, plus slack for computing centres in single precision.
@@ -199,17 +218,14 @@ public sealed class ProjectiveTsdfIntegrator
         var c0 = cameraFromWorld.Apply(new Vector3d(bs / 2, bs / 2, bs / 2)).ToFloat();
         // Evicted blocks count too (the index is in RAM): carving must not depend on what happens to be resident.
         memory.GetBlockIndices(_allBlocks);
-        _inFrustum.Clear();
         foreach (var index in _allBlocks)
         {
             var c = c0 + ax * index.X + ay * index.Y + az * index.Z;
             if (c.Z < -radius || c.Z > maxZ + radius) continue;
             if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
             if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
-            if (_touched.Contains(index)) continue;
             _inFrustum.Add(index);
         }
-        foreach (var index in _inFrustum) _work.Add(memory.GetOrAllocate(index));
     }
 
     /// <summary>
@@ -280,6 +296,21 @@ public sealed class ProjectiveTsdfIntegrator
 
         private static readonly Vector256<float> s_lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
 
+        /// <summary>Asks the CPU to start loading the first lines of a block's observed arrays (a hint: never faults, never blocks).</summary>
+        public static unsafe void Prefetch(VoxelBlock block)
+        {
+            if (!Sse.IsSupported) return;
+            PrefetchLines(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetArrayDataReference(block.ObservedTsdf)));
+            PrefetchLines(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetArrayDataReference(block.ObservedWeight)));
+            PrefetchLines(ref MemoryMarshal.GetArrayDataReference(block.ObservedColor));
+
+            static void PrefetchLines(ref byte start)
+            {
+                byte* p = (byte*)Unsafe.AsPointer(ref start);
+                for (int line = 0; line < 4; line++) Sse.Prefetch0(p + line * 64);
+            }
+        }
+
         /// <summary>Updates one block; true when any voxel changed.</summary>
         public unsafe bool Update(VoxelBlock block)
         {
@@ -325,8 +356,8 @@ public sealed class ProjectiveTsdfIntegrator
                     var invZ = one / cz;
                     var cx = Vector256.Create(row.X) + laneX;
                     var cy = Vector256.Create(row.Y) + laneY;
-                    var ui = Vector256.ConvertToInt32(Vector256.Floor(fx * cx * invZ + cxh));
-                    var vi = Vector256.ConvertToInt32(Vector256.Floor(fy * cy * invZ + cyh));
+                    var ui = Vector256.ConvertToInt32Native(Vector256.Floor(fx * cx * invZ + cxh));
+                    var vi = Vector256.ConvertToInt32Native(Vector256.Floor(fy * cy * invZ + cyh));
                     var inside = front.AsInt32()
                         & Vector256.GreaterThanOrEqual(ui, Vector256<int>.Zero) & Vector256.LessThan(ui, widthV)
                         & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
@@ -403,7 +434,7 @@ public sealed class ProjectiveTsdfIntegrator
             ulong old = Unsafe.ReadUnaligned<ulong>(ref plane);
             var oldValue = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(old).AsByte()));
             // Same arithmetic as the scalar BlendColor, so both paths give identical bytes.
-            var blended = Vector256.ConvertToInt32((oldValue * oldWeight + sample) * inv + Vector256.Create(0.5f));
+            var blended = Vector256.ConvertToInt32Native((oldValue * oldWeight + sample) * inv + Vector256.Create(0.5f));
             ulong updated = NarrowToBytes(blended);
             Unsafe.WriteUnaligned(ref plane, (old & ~keep) | (updated & keep));
         }
