@@ -15,6 +15,7 @@ public sealed class MappingOptions
     public const string DefaultWorldFrame = "map";
     public const int DefaultQueueCapacity = 8;
     public const int DefaultPointCloudEveryFrames = 30;
+    public const double DefaultStatusPeriodSeconds = 1.0;
     public const double DefaultKeyframeTranslationMeters = 0.10;
     public const double DefaultKeyframeRotationDegrees = 10;
 
@@ -55,4 +56,18 @@ public sealed class MappingOptions
 
     /// <summary>Publish the fused map as PointCloud2 (and the changed blocks as MapUpdate) every this many integrated frames, and at the end.</summary>
     public int PointCloudEveryFrames { get; set; } = DefaultPointCloudEveryFrames;
+
+    /// <summary>
+    /// Publish ~/status and /diagnostics once per this many seconds of frame (bag) time, and at the end. Default 1 s.
+    /// Must be positive and finite; shorter periods cost a report snapshot each (cheap, but it reads /proc).
+    /// </summary>
+    public double StatusPeriodSeconds
+    {
+        get => _statusPeriodSeconds;
+        set => _statusPeriodSeconds = value > 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the status period must be a positive number of seconds");
+    }
+
+    private double _statusPeriodSeconds = DefaultStatusPeriodSeconds;
 }
