@@ -16,13 +16,21 @@ public sealed class MapUpdateSerializerTests
 
     private static Header HeaderAt(long ns) => new() { Stamp = MessageConversions.TimeFromNanoseconds(ns), FrameId = "map" };
 
+    private static List<MapUpdate> PublishAll(MapUpdateSerializer serializer, IEnumerable<BlockIndex> changed, Header header)
+    {
+        var updates = new List<MapUpdate>();
+        int count = serializer.Publish(changed, header, bytes => updates.Add(CdrSerializer.Deserialize<MapUpdate>(bytes.Span)));
+        Assert.Equal(updates.Count, count);
+        return updates;
+    }
+
     [Fact]
-    public void Next_IntegrateRemoveIntegrate_ReplicaRebuildsTheMemory()
+    public void Publish_IntegrateRemoveIntegrate_ReplicaRebuildsTheMemory()
     {
         var frames = Frames(12);
         using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.04 });
         var integrator = new ProjectiveTsdfIntegrator();
-        var serializer = new MapUpdateSerializer(memory);
+        var serializer = new MapUpdateSerializer(memory, maxBlocksPerUpdate: int.MaxValue);
         var replica = new MapReplica();
         void Integrate(IEnumerable<SyntheticFrame> some)
         {
@@ -30,10 +38,10 @@ public sealed class MapUpdateSerializerTests
         }
         MapUpdate Publish(long since, long ns)
         {
-            var update = CdrSerializer.Deserialize<MapUpdate>(serializer.Next(memory.ChangedBlocksSince(since), HeaderAt(ns)).Span);
+            var updates = PublishAll(serializer, memory.ChangedBlocksSince(since), HeaderAt(ns));
+            var update = Assert.Single(updates);
             replica.Apply(update);
             Assert.Equal(update.SequenceNumber, serializer.SequenceNumber);
-            Assert.Equal(update.ChangedBlocks.Length, serializer.ChangedBlockCount);
             return update;
         }
 
@@ -64,18 +72,36 @@ public sealed class MapUpdateSerializerTests
     }
 
     [Fact]
-    public void Next_BlocksInZYXOrder_AndEmptyUpdateIsStillSequenced()
+    public void Publish_MoreBlocksThanOneUpdateHolds_SplitsInZYXOrderWithConsecutiveSequence()
     {
         var frames = Frames(2);
         using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.05 });
         new ProjectiveTsdfIntegrator().Integrate(memory, frames[0].Image.Depth, frames[0].Image.Color, s_small.Intrinsics, frames[0].WorldFromCamera);
-        var serializer = new MapUpdateSerializer(memory);
-        var update = CdrSerializer.Deserialize<MapUpdate>(serializer.Next(memory.ChangedBlocksSince(0), HeaderAt(1)).Span);
-        var order = update.ChangedBlocks.Select(b => (b.Index[2], b.Index[1], b.Index[0])).ToList();
-        Assert.Equal(order.Order().ToList(), order);
-        var empty = CdrSerializer.Deserialize<MapUpdate>(serializer.Next(memory.ChangedBlocksSince(memory.Stamp), HeaderAt(2)).Span);
-        Assert.Equal(2ul, empty.SequenceNumber);
+        var changed = memory.ChangedBlocksSince(0);
+        Assert.True(changed.Count > 50);
+        var serializer = new MapUpdateSerializer(memory, maxBlocksPerUpdate: 16);
+        var updates = PublishAll(serializer, changed, HeaderAt(1));
+        Assert.Equal((changed.Count + 15) / 16, updates.Count);
+        Assert.All(updates.SkipLast(1), u => Assert.Equal(16, u.ChangedBlocks.Length));
+        Assert.Equal(Enumerable.Range(1, updates.Count).Select(i => (ulong)i), updates.Select(u => u.SequenceNumber));
+        Assert.All(updates, u => Assert.Equal(1u, u.Header.Stamp.Nanosec));
+        var order = updates.SelectMany(u => u.ChangedBlocks).Select(b => (b.Index[2], b.Index[1], b.Index[0])).ToList();
+        Assert.Equal(changed.Select(i => (i.Z, i.Y, i.X)).Order().ToList(), order);
+        var replica = new MapReplica();
+        foreach (var u in updates) replica.Apply(u);
+        Assert.Equal(changed.Count, replica.AssertMatches(memory));
+
+        // Nothing changed: still one (empty) update, so subscribers see every publish.
+        var empty = Assert.Single(PublishAll(serializer, memory.ChangedBlocksSince(memory.Stamp), HeaderAt(2)));
+        Assert.Equal((ulong)updates.Count + 1, empty.SequenceNumber);
         Assert.Empty(empty.ChangedBlocks);
         Assert.Empty(empty.RemovedBlockIndices);
+    }
+
+    [Fact]
+    public void Constructor_ZeroBlocksPerUpdate_Throws()
+    {
+        using var memory = new VoxelMemory();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MapUpdateSerializer(memory, 0));
     }
 }

@@ -34,7 +34,7 @@ public sealed class ReplayOutputTests
         using var temp = new TempDirectory();
         var recordingOptions = new SyntheticRecordingOptions { Width = 160, Height = 120 };
         string bag = WriteBag(temp, recordingOptions);
-        var options = new MappingOptions { PointCloudEveryFrames = 7, StatusPeriodSeconds = 0.25 };
+        var options = new MappingOptions { PointCloudEveryFrames = 7, StatusPeriodSeconds = 0.25, MapUpdateMaxBlocks = 200 };
         options.Voxels.VoxelSizeMeters = 0.04;
         options.Voxels.MaxBlocksInMemory = 60;
         string output = temp.Combine("out");
@@ -62,6 +62,7 @@ public sealed class ReplayOutputTests
         // Diagnostics decode from the definition stored in the bag, as a tool without our types would.
         var diagnosticsDecoder = new TopicMessageDecoder(NodeTopics.Diagnostics.Type.RosName, reader.MessageDefinitions.Select(d => (d.TopicType, d.Encoding, d.Text)));
         long lastUpdateNs = 0;
+        int maxBlocks = 0, publishes = 0;
         foreach (var message in reader.ReadMessages())
         {
             if (message.Topic.Name == NodeTopics.MapUpdates.Name)
@@ -73,13 +74,17 @@ public sealed class ReplayOutputTests
                 lastUpdateNs = update.Header.Stamp.ToNanoseconds();
                 Assert.Equal(0.04f, update.VoxelSizeM);
                 replica.Apply(update);
+                maxBlocks = Math.Max(maxBlocks, update.ChangedBlocks.Length);
             }
+            else if (message.Topic.Name == NodeTopics.MapUpdatePoints.Name) publishes++;
             else if (message.Topic.Name == NodeTopics.Status.Name) statuses.Add(CdrSerializer.Deserialize<PipelineStatus>(message.Data.Span));
             else if (message.Topic.Name == NodeTopics.Diagnostics.Name) diagnostics.Add(diagnosticsDecoder.Decode(message.Data.Span));
         }
 
-        // Every 7 frames, then the rest at the end.
-        Assert.Equal((ulong)(FrameCount / 7 + 1), replica.LastSequence);
+        // Every 7 frames, then the rest at the end; a publish with more than 200 blocks spans several updates.
+        Assert.Equal(FrameCount / 7 + 1, publishes);
+        Assert.True(replica.LastSequence > (ulong)publishes, $"{replica.LastSequence} updates");
+        Assert.True(maxBlocks is > 100 and <= 200, $"largest update: {maxBlocks} blocks");
         Assert.Equal(lastFrameNs, lastUpdateNs);
         using (var saved = VoxelMapFile.Load(Path.Combine(output, "map", ReplayRun.MapFileName)))
         {

@@ -70,4 +70,17 @@ public sealed class MappingOptions
     }
 
     private double _statusPeriodSeconds = DefaultStatusPeriodSeconds;
+
+    /// <summary>
+    /// Most voxel blocks in one MapUpdate message, ≥ 1. Default <see cref="MapUpdateSerializer.DefaultMaxBlocksPerUpdate"/>
+    /// (about 6.3 MB). More changed blocks go out as several updates with consecutive sequence numbers; a higher bound
+    /// means fewer, larger messages and more memory to hold one.
+    /// </summary>
+    public int MapUpdateMaxBlocks
+    {
+        get => _mapUpdateMaxBlocks;
+        set => _mapUpdateMaxBlocks = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least one block per update");
+    }
+
+    private int _mapUpdateMaxBlocks = MapUpdateSerializer.DefaultMaxBlocksPerUpdate;
 }

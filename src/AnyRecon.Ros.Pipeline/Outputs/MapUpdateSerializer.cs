@@ -8,18 +8,22 @@ using VoxelBlockMessage = AnyRecon.Ros.Messages.AnyReconMsgs.VoxelBlock;
 namespace AnyRecon.Ros.Pipeline;
 
 /// <summary>
-/// Serializes the changes of one <see cref="VoxelMemory"/> as a stream of <c>anyrecon/msg/MapUpdate</c> (<see cref="Messages.AnyReconMsgs.MapUpdate"/>): each update holds
-/// the blocks that changed since the previous one, fused as extraction sees them (<see cref="BlockReader"/>), and the
-/// blocks removed since then; <c>sequence_number</c> is 1 for the first update and grows by one. Applying every update
-/// in order to an empty map rebuilds the memory's fused voxels.
+/// Serializes the changes of one <see cref="VoxelMemory"/> as a stream of <c>anyrecon/msg/MapUpdate</c>
+/// (<see cref="Messages.AnyReconMsgs.MapUpdate"/>): each update holds blocks that changed since the previous update,
+/// fused as extraction sees them (<see cref="BlockReader"/>), and blocks removed since then; <c>sequence_number</c> is 1
+/// for the first update and grows by one. Applying every update in order to an empty map rebuilds the memory's fused voxels.
 /// </summary>
 /// <remarks>
-/// The CDR is written block by block straight into one reused buffer, so a large update costs its serialized bytes
-/// once, never a second copy as message objects. Not thread-safe; call it between integrations, as the pipeline's
-/// integrate stage does.
+/// One publish may span several updates: at most <see cref="MaxBlocksPerUpdate"/> blocks go in one message, so a
+/// message stays a few megabytes however much changed (a whole first map at 1 cm is ~100 MB), which is what DDS and a
+/// subscriber's memory can take. The CDR is written block by block straight into one reused buffer, never as message
+/// objects. Not thread-safe; call it between integrations, as the pipeline's integrate stage does.
 /// </remarks>
 public sealed class MapUpdateSerializer
 {
+    /// <summary>Default <see cref="MaxBlocksPerUpdate"/>: 1024 blocks, about 6.3 MB of CDR.</summary>
+    public const int DefaultMaxBlocksPerUpdate = 1024;
+
     private readonly VoxelMemory _memory;
     private readonly BlockReader _reader;
     private readonly VoxelBlockMessage _block;
@@ -29,10 +33,14 @@ public sealed class MapUpdateSerializer
     private byte[] _buffer = [];
     private ulong _sequence;
 
-    public MapUpdateSerializer(VoxelMemory memory)
+    /// <param name="memory">The map whose changes are published.</param>
+    /// <param name="maxBlocksPerUpdate">Blocks per message, at least 1.</param>
+    public MapUpdateSerializer(VoxelMemory memory, int maxBlocksPerUpdate = DefaultMaxBlocksPerUpdate)
     {
         ArgumentNullException.ThrowIfNull(memory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocksPerUpdate, 1);
         _memory = memory;
+        MaxBlocksPerUpdate = maxBlocksPerUpdate;
         _reader = new BlockReader(memory);
         _block = new VoxelBlockMessage
         {
@@ -45,24 +53,23 @@ public sealed class MapUpdateSerializer
         };
     }
 
+    public int MaxBlocksPerUpdate { get; }
+
     /// <summary>Sequence number of the last update serialized (0 before the first).</summary>
     public ulong SequenceNumber => _sequence;
 
-    /// <summary>Blocks in the last update.</summary>
-    public int ChangedBlockCount { get; private set; }
-
-    /// <summary>Removed blocks in the last update.</summary>
-    public int RemovedBlockCount { get; private set; }
-
     /// <summary>
-    /// Serializes the next update: <paramref name="changedBlocks"/> (e.g. <see cref="VoxelMemory.ChangedBlocksSince"/>
-    /// the stamp of the previous update) in z, y, x order, plus every block sent earlier that the memory no longer
-    /// holds. The bytes (CDR with its encapsulation header) are valid until the next call.
+    /// Serializes what changed: <paramref name="changedBlocks"/> (e.g. <see cref="VoxelMemory.ChangedBlocksSince"/> the
+    /// stamp of the previous publish) in z, y, x order, and every block sent earlier that the memory no longer holds
+    /// (in the first update). Hands each update to <paramref name="publish"/> as CDR with its encapsulation header,
+    /// valid only during the call; there is always at least one update, so a subscriber sees every publish. Returns
+    /// how many updates were written.
     /// </summary>
-    public ReadOnlyMemory<byte> Next(IEnumerable<BlockIndex> changedBlocks, Header header)
+    public int Publish(IEnumerable<BlockIndex> changedBlocks, Header header, Action<ReadOnlyMemory<byte>> publish)
     {
         ArgumentNullException.ThrowIfNull(changedBlocks);
         ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(publish);
         _changed.Clear();
         foreach (var index in changedBlocks)
             if (_memory.Contains(index)) _changed.Add(index);
@@ -72,23 +79,42 @@ public sealed class MapUpdateSerializer
         // A removal is a block sent before that is gone now; set difference, so the memory needs no removal log.
         _removed.Clear();
         foreach (var index in _published)
-            if (!_memory.Contains(index)) _removed.AddRange([index.X, index.Y, index.Z]);
+            if (!_memory.Contains(index))
+            {
+                _removed.Add(index.X);
+                _removed.Add(index.Y);
+                _removed.Add(index.Z);
+            }
         for (int i = 0; i < _removed.Count; i += 3) _published.Remove(new BlockIndex(_removed[i], _removed[i + 1], _removed[i + 2]));
         foreach (var index in _changed) _published.Add(index);
-        var removed = CollectionsMarshal.AsSpan(_removed);
 
+        var changed = CollectionsMarshal.AsSpan(_changed);
+        int updates = 0;
+        do
+        {
+            var part = changed[..Math.Min(changed.Length, MaxBlocksPerUpdate)];
+            changed = changed[part.Length..];
+            publish(Serialize(part, updates == 0 ? CollectionsMarshal.AsSpan(_removed) : [], header));
+            updates++;
+        }
+        while (!changed.IsEmpty);
+        return updates;
+    }
+
+    private ReadOnlyMemory<byte> Serialize(ReadOnlySpan<BlockIndex> blocks, ReadOnlySpan<int> removed, Header header)
+    {
         _sequence++;
         var sizer = new CdrSizer();
         header.Measure(ref sizer);
         sizer.WriteUInt64(_sequence);
         sizer.WriteFloat32(0);
         sizer.WriteUInt32(0);
-        sizer.WriteSequenceLength(_changed.Count);
+        sizer.WriteSequenceLength(blocks.Length);
         // Every block has the same field sizes, but measure each: CDR alignment depends on where it starts.
-        for (int i = 0; i < _changed.Count; i++) _block.Measure(ref sizer);
+        for (int i = 0; i < blocks.Length; i++) _block.Measure(ref sizer);
         sizer.WriteSequenceLength(removed.Length);
-        sizer.WritePrimitives<int>(removed);
-        if (_buffer.Length < sizer.Position) _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(sizer.Position, (int)Math.Min(int.MaxValue, _buffer.Length * 3L / 2)));
+        sizer.WritePrimitives(removed);
+        if (_buffer.Length < sizer.Position) _buffer = GC.AllocateUninitializedArray<byte>(sizer.Position);
 
         // The field order of MapUpdate.msg, as the generated MapUpdate.Serialize writes it.
         var writer = new CdrWriter(_buffer.AsSpan(0, sizer.Position));
@@ -96,9 +122,9 @@ public sealed class MapUpdateSerializer
         writer.WriteUInt64(_sequence);
         writer.WriteFloat32((float)_memory.VoxelSizeMeters);
         writer.WriteUInt32(BlockIndex.Size);
-        writer.WriteSequenceLength(_changed.Count);
+        writer.WriteSequenceLength(blocks.Length);
         var source = MemoryMarshal.Cast<byte, EvidenceChannel>(_block.Source.AsSpan());
-        foreach (var index in _changed)
+        foreach (var index in blocks)
         {
             _reader.TryRead(index, _block.Tsdf, _block.Weight, _block.Rgb, source, out var evidence);
             _block.Index[0] = index.X;
@@ -108,10 +134,8 @@ public sealed class MapUpdateSerializer
             _block.Serialize(ref writer);
         }
         writer.WriteSequenceLength(removed.Length);
-        writer.WritePrimitives<int>(removed);
+        writer.WritePrimitives(removed);
         Debug.Assert(writer.Position == sizer.Position, "measured and written sizes differ");
-        ChangedBlockCount = _changed.Count;
-        RemovedBlockCount = removed.Length / 3;
         return _buffer.AsMemory(0, writer.Position);
     }
 }

@@ -34,7 +34,7 @@ public static class ReplayRun
             throw new ArgumentException($"{bagPath} has no topic {string.Join(", ", missing)} (topics: {string.Join(", ", reader.Topics.Select(t => t.Name))}); set them with --params");
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
-        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options.WorldFrame);
+        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
         using var pipeline = new MappingPipeline(options, sink, sink);
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
@@ -103,15 +103,15 @@ public static class ReplayRun
     private sealed class OutputBagSink : IMapSink, IStatusSink, IDisposable
     {
         private readonly McapStorageWriter _writer;
-        private readonly string _frame;
+        private readonly MappingOptions _options;
         private readonly StatusMessages _status = new();
         private MapUpdateSerializer? _updates;
 
-        public OutputBagSink(string path, string frame)
+        public OutputBagSink(string path, MappingOptions options)
         {
             if (File.Exists(path)) File.Delete(path);
             _writer = new McapStorageWriter(path);
-            _frame = frame;
+            _options = options;
             foreach (var topic in NodeTopics.All) topic.CreateIn(_writer);
         }
 
@@ -120,13 +120,14 @@ public static class ReplayRun
             var header = new Header
             {
                 Stamp = Geometry.MessageConversions.TimeFromNanoseconds(frameStampNs),
-                FrameId = _frame,
+                FrameId = _options.WorldFrame,
             };
             // Incremental: only the blocks changed since the last update; the full map at the end.
             var changed = memory.ChangedBlocksSince(sinceStamp);
-            _updates ??= new MapUpdateSerializer(memory);
-            Write(NodeTopics.MapUpdates, frameStampNs, _updates.Next(changed, header).Span);
-            var points = SurfaceExtractor.ExtractPoints(memory, changed);
+            _updates ??= new MapUpdateSerializer(memory, _options.MapUpdateMaxBlocks);
+            _updates.Publish(changed, header, update => Write(NodeTopics.MapUpdates, frameStampNs, update.Span));
+            // A block's surface also reads its +x/+y/+z neighbours, so their −x/−y/−z neighbours' points changed too.
+            var points = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
             Write(NodeTopics.MapUpdatePoints, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(points, header)));
             if (final)
             {
