@@ -54,7 +54,10 @@ public sealed class MappingOptions
 
     public double KeyframeRotationDegrees { get; set; } = DefaultKeyframeRotationDegrees;
 
-    /// <summary>Publish the fused map as PointCloud2 (and the changed blocks as MapUpdate) every this many integrated frames, and at the end.</summary>
+    /// <summary>
+    /// Publish the blocks changed since the last publish (MapUpdate, and their surface points as PointCloud2) every this
+    /// many integrated frames, and at the end, where the whole fused map goes out as PointCloud2 too. Default 30.
+    /// </summary>
     public int PointCloudEveryFrames { get; set; } = DefaultPointCloudEveryFrames;
 
     /// <summary>
