@@ -39,8 +39,17 @@ public sealed class ReplayCommandTests
         var points = CliRunner.Run("bag", "info", Path.Combine(output, "output.mcap"), "--json");
         Assert.Equal(0, points.ExitCode);
         var topics = JsonDocument.Parse(points.Out).RootElement.GetProperty("topics").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToArray();
-        Assert.Contains("/anyrecon/points", topics);
-        Assert.Contains("/anyrecon/map_updates/points", topics);
+        Assert.Equal(["/anyrecon/map_updates", "/anyrecon/map_updates/points", "/anyrecon/points", "/anyrecon/status", "/diagnostics"], topics.Order(StringComparer.Ordinal));
+
+        // Our own message types decode by name from the definitions stored in the bag.
+        var echo = CliRunner.Run("bag", "echo", Path.Combine(output, "output.mcap"), "--topic", "/anyrecon/status", "--json");
+        Assert.Equal(0, echo.ExitCode);
+        var statuses = echo.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(40, statuses[^1].GetProperty("frames_in").GetInt64());
+        Assert.Equal(["decode_sync", "keyframe_gate", "integrate"], statuses[^1].GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        var update = CliRunner.Run("bag", "echo", Path.Combine(output, "output.mcap"), "--topic", "/anyrecon/map_updates", "--limit", "1");
+        Assert.Equal(0, update.ExitCode);
+        Assert.Contains("sequence_number: 1", update.Out);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal static class MappingParameters
         ["sync_tolerance_ms"] = (o, v) => o.Sync.ToleranceNanoseconds = (long)(Double(v) * 1_000_000),
         ["queue_capacity"] = (o, v) => o.QueueCapacity = Int(v) >= 1 ? Int(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "at least 1"),
         ["point_cloud_every_frames"] = (o, v) => o.PointCloudEveryFrames = Int(v) >= 1 ? Int(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "at least 1"),
+        ["map_update_max_blocks"] = (o, v) => o.MapUpdateMaxBlocks = Int(v),
+        ["status_period_s"] = (o, v) => o.StatusPeriodSeconds = Double(v),
         ["keyframe_translation_m"] = (o, v) => o.KeyframeTranslationMeters = Double(v),
         ["keyframe_rotation_deg"] = (o, v) => o.KeyframeRotationDegrees = Double(v),
     };

@@ -15,6 +15,7 @@ public sealed class MappingOptions
     public const string DefaultWorldFrame = "map";
     public const int DefaultQueueCapacity = 8;
     public const int DefaultPointCloudEveryFrames = 30;
+    public const double DefaultStatusPeriodSeconds = 1.0;
     public const double DefaultKeyframeTranslationMeters = 0.10;
     public const double DefaultKeyframeRotationDegrees = 10;
 
@@ -53,6 +54,36 @@ public sealed class MappingOptions
 
     public double KeyframeRotationDegrees { get; set; } = DefaultKeyframeRotationDegrees;
 
-    /// <summary>Publish the fused map as PointCloud2 (and the changed blocks as MapUpdate) every this many integrated frames, and at the end.</summary>
+    /// <summary>
+    /// Publish the blocks changed since the last publish (MapUpdate, and their surface points as PointCloud2) every this
+    /// many integrated frames, and at the end, where the whole fused map goes out as PointCloud2 too. Default 30.
+    /// </summary>
     public int PointCloudEveryFrames { get; set; } = DefaultPointCloudEveryFrames;
+
+    /// <summary>
+    /// Publish ~/status and /diagnostics once per this many seconds of frame (bag) time, and at the end. Default 1 s.
+    /// Must be positive and finite; shorter periods cost a report snapshot each (cheap, but it reads /proc).
+    /// </summary>
+    public double StatusPeriodSeconds
+    {
+        get => _statusPeriodSeconds;
+        set => _statusPeriodSeconds = value > 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the status period must be a positive number of seconds");
+    }
+
+    private double _statusPeriodSeconds = DefaultStatusPeriodSeconds;
+
+    /// <summary>
+    /// Most voxel blocks in one MapUpdate message, ≥ 1. Default <see cref="MapUpdateSerializer.DefaultMaxBlocksPerUpdate"/>
+    /// (about 6.3 MB). More changed blocks go out as several updates with consecutive sequence numbers; a higher bound
+    /// means fewer, larger messages and more memory to hold one.
+    /// </summary>
+    public int MapUpdateMaxBlocks
+    {
+        get => _mapUpdateMaxBlocks;
+        set => _mapUpdateMaxBlocks = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least one block per update");
+    }
+
+    private int _mapUpdateMaxBlocks = MapUpdateSerializer.DefaultMaxBlocksPerUpdate;
 }

@@ -11,6 +11,16 @@ public interface IMapSink
     void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final);
 }
 
+/// <summary>Where the mapping pipeline sends its periodic status (~/status and /diagnostics).</summary>
+public interface IStatusSink
+{
+    /// <summary>
+    /// Called from the integration stage once every <see cref="MappingOptions.StatusPeriodSeconds"/> of bag (header)
+    /// time, and once at the end with <paramref name="final"/> set. <paramref name="stampNs"/> is the newest integrated frame's stamp.
+    /// </summary>
+    void OnStatus(MappingReport report, long stampNs, bool final);
+}
+
 /// <summary>
 /// Frames in, a fused map out: ingest → decode+sync → keyframe gate → integrate, each stage joined by a bounded
 /// <see cref="StageQueue{T}"/> with the policies of ARCHITECTURE.md. The same object runs replay and the live node;
@@ -20,6 +30,7 @@ public sealed class MappingPipeline : IDisposable
 {
     private readonly MappingOptions _options;
     private readonly IMapSink? _sink;
+    private readonly IStatusSink? _statusSink;
     private readonly FrameAssembler _assembler;
     private readonly ProjectiveTsdfIntegrator _integrator;
     private readonly PipelineStage<IngestMessage> _decode;
@@ -30,13 +41,15 @@ public sealed class MappingPipeline : IDisposable
     private readonly List<RgbdFrame> _assembled = [];
     private RigidTransform? _lastKeyframe;
     private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
+    private long? _lastStatusStamp;
     private int _sincePublish;
     private readonly Stopwatch _clock = new();
 
-    public MappingPipeline(MappingOptions options, IMapSink? sink = null)
+    public MappingPipeline(MappingOptions options, IMapSink? sink = null, IStatusSink? statusSink = null)
     {
         _options = options;
         _sink = sink;
+        _statusSink = statusSink;
         Memory = new VoxelMemory(options.Voxels);
         _integrator = new ProjectiveTsdfIntegrator(options.Integration);
         var rawPolicy = options.IngestWaits ? QueueFullPolicy.Wait : QueueFullPolicy.DropOldest;
@@ -79,6 +92,7 @@ public sealed class MappingPipeline : IDisposable
         await Task.WhenAll(decode, gate, integrate).ConfigureAwait(false);
         _sink?.OnMapChanged(Memory, _lastPublishedStamp, _lastFrameStamp, final: true);
         _clock.Stop();
+        _statusSink?.OnStatus(Report(), _lastFrameStamp, final: true);
     }
 
     private async ValueTask DecodeAsync(IngestMessage message, CancellationToken cancellationToken)
@@ -115,11 +129,20 @@ public sealed class MappingPipeline : IDisposable
             _lastPublishedStamp = Memory.Stamp;
             _sincePublish = 0;
         }
+        // Bag time, not wall time: replay runs faster than real time, and a status per bag second matches the live node.
+        // Time going backwards (a looped bag) restarts the period.
+        if (_statusSink is not null && (_lastStatusStamp is not long last || frame.StampNs < last
+            || frame.StampNs - last >= (long)(_options.StatusPeriodSeconds * 1e9)))
+        {
+            _statusSink.OnStatus(Report(), frame.StampNs, final: false);
+            _lastStatusStamp = frame.StampNs;
+        }
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Counts, timings and drops so far.</summary>
     public MappingReport Report() => new(
+        FramesIn: _frames.Status.Enqueued,
         FramesIntegrated: _integrated,
         Keyframes: _keyframes,
         Stages: [_decode.Status, _gate.Status, _integrate.Status],
@@ -142,7 +165,12 @@ public sealed class MappingPipeline : IDisposable
 }
 
 /// <summary>What a mapping run did: the replay report and the /diagnostics status.</summary>
+/// <remarks>
+/// <c>FramesIn</c> counts synchronised RGB-D frames (colour, depth, pose) that entered the pipeline, dropped ones
+/// included. <c>Queues[i]</c> is the input queue of <c>Stages[i]</c>.
+/// </remarks>
 public sealed record MappingReport(
+    long FramesIn,
     long FramesIntegrated,
     long Keyframes,
     IReadOnlyList<StageStatus> Stages,

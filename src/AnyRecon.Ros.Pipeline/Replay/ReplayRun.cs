@@ -15,9 +15,6 @@ namespace AnyRecon.Ros.Pipeline;
 /// </summary>
 public static class ReplayRun
 {
-    public const string PointsTopic = "/anyrecon/points";
-    public const string UpdatesTopic = "/anyrecon/map_updates/points";
-
     public sealed record Result(MappingReport Report, int Points, int Triangles, string OutputDirectory);
 
     public static async Task<Result> RunAsync(string bagPath, string outputDirectory, MappingOptions options, Action<long, long>? progress = null,
@@ -37,8 +34,8 @@ public static class ReplayRun
             throw new ArgumentException($"{bagPath} has no topic {string.Join(", ", missing)} (topics: {string.Join(", ", reader.Topics.Select(t => t.Name))}); set them with --params");
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
-        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options.WorldFrame);
-        using var pipeline = new MappingPipeline(options, sink);
+        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
+        using var pipeline = new MappingPipeline(options, sink, sink);
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
         long depthSeen = 0;
@@ -67,6 +64,7 @@ public static class ReplayRun
         File.WriteAllText(Path.Combine(outputDirectory, "report.json"), JsonSerializer.Serialize(new
         {
             bag = bagPath,
+            frames_in = report.FramesIn,
             frames_integrated = report.FramesIntegrated,
             keyframes = report.Keyframes,
             elapsed_s = report.ElapsedSeconds,
@@ -98,20 +96,23 @@ public static class ReplayRun
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Writes the fused map as the live node would publish it, into one MCAP file.</summary>
-    private sealed class OutputBagSink : IMapSink, IDisposable
+    /// <summary>
+    /// Writes what the live node publishes (<see cref="NodeTopics"/>) into one MCAP file: map updates as MapUpdate and as
+    /// PointCloud2 of the changed blocks, the whole fused cloud at the end, and status plus diagnostics.
+    /// </summary>
+    private sealed class OutputBagSink : IMapSink, IStatusSink, IDisposable
     {
         private readonly McapStorageWriter _writer;
-        private readonly string _frame;
+        private readonly MappingOptions _options;
+        private readonly StatusMessages _status = new();
+        private MapUpdateSerializer? _updates;
 
-        public OutputBagSink(string path, string frame)
+        public OutputBagSink(string path, MappingOptions options)
         {
             if (File.Exists(path)) File.Delete(path);
             _writer = new McapStorageWriter(path);
-            _frame = frame;
-            foreach (var topic in new[] { PointsTopic, UpdatesTopic })
-                _writer.CreateTopic(new TopicMetadata(topic, PointCloud2.RosTypeName, "cdr", "", PointCloud2.TypeHash),
-                    new MessageDefinition(PointCloud2.RosTypeName, "ros2msg", PointCloud2.Definition, PointCloud2.TypeHash));
+            _options = options;
+            foreach (var topic in NodeTopics.All) topic.CreateIn(_writer);
         }
 
         public void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final)
@@ -119,17 +120,31 @@ public static class ReplayRun
             var header = new Header
             {
                 Stamp = Geometry.MessageConversions.TimeFromNanoseconds(frameStampNs),
-                FrameId = _frame,
+                FrameId = _options.WorldFrame,
             };
-            // Incremental: only the blocks changed since the last update; the full map now and then and at the end.
-            var changed = SurfaceExtractor.ExtractPoints(memory, memory.ChangedBlocksSince(sinceStamp));
-            _writer.Write(UpdatesTopic, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(changed, header)), frameStampNs);
+            // Incremental: only the blocks changed since the last update; the full map at the end.
+            var changed = memory.ChangedBlocksSince(sinceStamp);
+            _updates ??= new MapUpdateSerializer(memory, _options.MapUpdateMaxBlocks);
+            _updates.Publish(changed, header, update => Write(NodeTopics.MapUpdates, frameStampNs, update.Span));
+            // A block's surface also reads its +x/+y/+z neighbours, so their −x/−y/−z neighbours' points changed too.
+            var points = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
+            Write(NodeTopics.MapUpdatePoints, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(points, header)));
             if (final)
             {
                 var all = SurfaceExtractor.ExtractPoints(memory);
-                _writer.Write(PointsTopic, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(all, header)), frameStampNs);
+                Write(NodeTopics.Points, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(all, header)));
             }
         }
+
+        public void OnStatus(MappingReport report, long stampNs, bool final)
+        {
+            var header = new Header { Stamp = Geometry.MessageConversions.TimeFromNanoseconds(stampNs) };
+            var (status, diagnostics) = _status.Next(report, header);
+            Write(NodeTopics.Status, stampNs, CdrSerializer.Serialize(status));
+            Write(NodeTopics.Diagnostics, stampNs, CdrSerializer.Serialize(diagnostics));
+        }
+
+        private void Write(NodeTopic topic, long stampNs, ReadOnlySpan<byte> data) => _writer.Write(topic.Name, stampNs, data, stampNs);
 
         public void Dispose() => _writer.Dispose();
     }

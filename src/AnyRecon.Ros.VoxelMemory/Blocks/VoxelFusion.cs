@@ -27,4 +27,11 @@ internal static class VoxelFusion
         weight = observedWeight + generatedWeight;
         return (observedTsdf * observedWeight + generatedTsdf * generatedWeight) / weight;
     }
+
+    /// <summary>
+    /// One colour component of the value extraction uses, for the <paramref name="source"/> and fused
+    /// <paramref name="weight"/> that <see cref="Effective"/> returned: observed colour, or the weight-blended colour.
+    /// </summary>
+    public static byte EffectiveColor(byte observed, float observedWeight, byte generated, float generatedWeight, EvidenceChannel source, float weight) =>
+        source == EvidenceChannel.Observed ? observed : (byte)((observed * observedWeight + generated * generatedWeight) / weight + 0.5f);
 }
