@@ -123,7 +123,7 @@ public sealed class MappingPipeline : IDisposable
         {
             _warnedOverruns = Memory.BudgetOverruns;
             _lastWarning = _clock.Elapsed;
-            Warning?.Invoke($"frame {_integrated}: block budget {Memory.MaxBlocksInMemory} is smaller than one frame's blocks; keeping them resident " +
+            Warning?.Invoke($"frame {_integrated}: block budget {Memory.MaxBlocksInMemory} is smaller than the blocks of this and the previous frame; keeping them resident " +
                 $"({Memory.ResidentBlockCount} blocks, {Memory.BudgetOverruns} frame(s) over budget so far)");
         }
         _lastFrameStamp = frame.StampNs;

@@ -77,9 +77,10 @@ public sealed class VoxelMemory : IDisposable
     public int PeakResidentBlockCount => _peakResident;
 
     /// <summary>
-    /// Frames whose own blocks did not fit in <see cref="MaxBlocksInMemory"/>: they were kept resident anyway (RAM over
-    /// budget during that frame) rather than evicted and reloaded within the frame. Non-zero means the budget is too
-    /// small for the camera's view: see <see cref="BudgetWarning"/>.
+    /// Frames whose blocks, with those of the frame before (which are never evicted either), did not fit in
+    /// <see cref="MaxBlocksInMemory"/>: they were kept resident anyway (RAM over budget during that frame) rather than
+    /// evicted and reloaded within the frame. Non-zero means the budget is too small for the camera's view: see
+    /// <see cref="BudgetWarning"/>.
     /// </summary>
     public long BudgetOverruns => _budgetOverruns;
 
@@ -88,7 +89,7 @@ public sealed class VoxelMemory : IDisposable
 
     /// <summary>A sentence for reports when the budget was overrun, else null.</summary>
     public string? BudgetWarning => _budgetOverruns == 0 ? null
-        : $"block budget {MaxBlocksInMemory} is below the blocks of a single frame in {_budgetOverruns} frame(s): they stayed resident, " +
+        : $"block budget {MaxBlocksInMemory} is below the blocks of the current and previous frame in {_budgetOverruns} frame(s): they stayed resident, " +
           $"up to {_largestOverrun} blocks; set max_blocks_in_memory to at least {(long)Math.Ceiling(_largestOverrun / _options.EvictionLowWaterFraction)} to stay within budget";
 
     /// <summary>Spill-file size above which superseded records are compacted away (tests lower it).</summary>
