@@ -51,6 +51,6 @@ internal sealed record CommandContext(TextWriter Out, TextWriter Error)
         or AnyRecon.Ros.Messages.Cdr.CdrFormatException
         or AnyRecon.Ros.Messages.Definitions.MessageDefinitionException
         or AnyRecon.Ros.Voxels.VoxelMapFormatException
-        or AnyRecon.Ros.Evaluation.PlyFormatException
+        or AnyRecon.Ros.Voxels.PlyFormatException
         or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException;
 }

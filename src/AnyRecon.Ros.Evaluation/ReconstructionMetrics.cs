@@ -2,6 +2,12 @@ using System.Numerics;
 
 namespace AnyRecon.Ros.Evaluation;
 
+/// <summary>A triangle mesh (three vertex indices per triangle), e.g. a ground-truth surface read from a PLY file.</summary>
+public sealed record TriangleSurface(Vector3[] Vertices, int[] TriangleIndices)
+{
+    public int TriangleCount => TriangleIndices.Length / 3;
+}
+
 /// <summary>
 /// Accuracy, completeness, Chamfer distance and precision/recall/F-score of a reconstructed point set against a
 /// ground-truth mesh, as reconstruction benchmarks (Tanks and Temples, DTU-style) define them. Distances in metres.
@@ -26,7 +32,7 @@ public sealed record ReconstructionMetrics(
     /// Completeness: mean distance from each ground-truth sample to the nearest map point. Chamfer: their mean.
     /// Precision(t): share of map points within t of the surface; recall(t): share of surface samples within t of the map.
     /// </summary>
-    public static ReconstructionMetrics Evaluate(ReadOnlySpan<Vector3> map, PlyGeometry groundTruth, IReadOnlyList<double>? thresholds = null,
+    public static ReconstructionMetrics Evaluate(ReadOnlySpan<Vector3> map, TriangleSurface groundTruth, IReadOnlyList<double>? thresholds = null,
         double sampleSpacingMeters = DefaultSampleSpacingMeters, int seed = 1)
     {
         thresholds ??= DefaultThresholdsMeters;
@@ -74,7 +80,7 @@ public sealed record ReconstructionMetrics(
 /// <summary>Uniform random points on a triangle mesh (area-weighted, deterministic for a seed).</summary>
 public static class SurfaceSampler
 {
-    public static Vector3[] Sample(PlyGeometry mesh, double spacingMeters, int seed)
+    public static Vector3[] Sample(TriangleSurface mesh, double spacingMeters, int seed)
     {
         if (spacingMeters <= 0) throw new ArgumentOutOfRangeException(nameof(spacingMeters));
         var random = new Random(seed);

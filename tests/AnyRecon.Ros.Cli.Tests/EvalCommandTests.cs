@@ -15,8 +15,8 @@ public sealed class EvalCommandTests
         // Ground truth from synth; a "map" made of points on its surface, and the same points shifted 3 cm.
         Assert.Equal(0, CliRunner.Run("synth", "--scene", "living_room", "--frames", "4", "--out", temp.Combine("bag"), "--width", "64").ExitCode);
         string gt = Path.Combine(temp.Combine("bag"), "gt_mesh.ply");
-        var geometry = Evaluation.PlyReader.Read(gt);
-        var onSurface = Evaluation.SurfaceSampler.Sample(geometry, 0.01, seed: 9);
+        var mesh = Voxels.PlyFile.Read(gt);
+        var onSurface = Evaluation.SurfaceSampler.Sample(new Evaluation.TriangleSurface(mesh.Positions, mesh.Triangles), 0.01, seed: 9);
         WritePoints(temp.Combine("map.ply"), onSurface, 0);
         WritePoints(temp.Combine("shifted.ply"), onSurface, 0.03f);
 

@@ -16,6 +16,12 @@ public sealed class ReplayCommandTests
         Assert.Equal(0, run.ExitCode);
         var report = JsonDocument.Parse(run.Out).RootElement;
         Assert.Equal(40, report.GetProperty("frames_integrated").GetInt64());
+        // stdout is the JSON alone; stderr (redirected here, so no progress bar) still ends with the one-line summary.
+        var errorLines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var summary = Assert.Single(errorLines);
+        Assert.Matches(@"^replay: 40 frames integrated \(\d+ keyframes\), \d+ dropped from queues, \d+ rejected, \d+ unsynchronized, \d+\.\d\d s$", summary);
+        long dropped = report.GetProperty("queues").EnumerateArray().Sum(q => q.GetProperty("dropped").GetInt64());
+        Assert.Contains($", {dropped} dropped from queues,", summary);
         Assert.True(report.GetProperty("points").GetInt32() > 1000);
         foreach (var file in new[] { "map.ply", "mesh.ply", "report.json", "output.mcap", "map/voxels.map" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);

@@ -173,6 +173,94 @@ public sealed class RgbdFolderCommandTests
     }
 
     [Fact]
+    public void ImportThenExport_TumAtDepthScale5000_FolderHoldsTheSourceDepthUnits()
+    {
+        string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag"), folder = temp.Combine("rgbd");
+        Assert.Equal(0, CliRunner.Run("import", source, "--format", "tum", "--out", bag, "--fx", "525", "--fy", "525", "--cx", "319.5", "--cy", "239.5").ExitCode);
+        var export = CliRunner.Run("export", bag, "--out", folder, "--depth-scale", "5000", "--depth-max", "10", "--json");
+        Assert.Equal(0, export.ExitCode);
+        Assert.Equal("", export.Error);
+        var summary = JsonDocument.Parse(export.Out).RootElement;
+        Assert.Equal(1, summary.GetProperty("frames").GetInt32());
+        Assert.Equal(0, summary.GetProperty("clamped_depth_pixels").GetInt64());
+
+        // RGBD_FOLDER.md: intrinsics.json carries depth_scale and depth_max; depth/000000.png is 16-bit, value / depth_scale metres.
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "intrinsics.json"))))
+        {
+            var r = json.RootElement;
+            Assert.Equal(5000, r.GetProperty("depth_scale").GetDouble());
+            Assert.Equal(10, r.GetProperty("depth_max").GetDouble());
+            Assert.Equal((640, 480, 525.0, 239.5), (r.GetProperty("width").GetInt32(), r.GetProperty("height").GetInt32(), r.GetProperty("fx").GetDouble(), r.GetProperty("cy").GetDouble()));
+        }
+        var png = new PngCodec();
+        byte[] exported = File.ReadAllBytes(Path.Combine(folder, "depth", "000000.png"));
+        Assert.True(png.ReadHeader(exported).IsGray16);
+        // Independent truth: TUM's own depth PNG, in the same 1/5000 m units, comes back value for value.
+        var original = png.DecodeGray16(File.ReadAllBytes(Path.Combine(source, "TUM_depth.png")), out _, out _);
+        Assert.Equal(original, png.DecodeGray16(exported, out _, out _));
+        using var rgbd = Pipeline.RgbdFolder.Open(folder);
+        Assert.Equal(5000, rgbd.DepthScale);
+    }
+
+    [Fact]
+    public void Export_DepthBeyondSixteenBitsAtTheScale_ClampsCountsAndWarns()
+    {
+        string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag"), folder = temp.Combine("rgbd");
+        Assert.Equal(0, CliRunner.Run("import", source, "--format", "tum", "--out", bag, "--fx", "525", "--fy", "525", "--cx", "319.5", "--cy", "239.5").ExitCode);
+        // At 10000 units per metre 16 bits end at 6.5535 m; the TUM frame reaches 9.3 m.
+        var export = CliRunner.Run("export", bag, "--out", folder, "--depth-scale", "10000", "--json");
+        Assert.Equal(0, export.ExitCode);
+        var png = new PngCodec();
+        var original = png.DecodeGray16(File.ReadAllBytes(Path.Combine(source, "TUM_depth.png")), out _, out _);
+        var written = png.DecodeGray16(File.ReadAllBytes(Path.Combine(folder, "depth", "000000.png")), out _, out _);
+        int beyond = original.Count(v => v >= 32768); // v / 5000 m x 10000 >= 65535.5
+        Assert.True(beyond > 0);
+        Assert.Equal(beyond, JsonDocument.Parse(export.Out).RootElement.GetProperty("clamped_depth_pixels").GetInt64());
+        Assert.StartsWith($"warning: {beyond} depth pixels", export.Error);
+        for (int i = 0; i < original.Length; i++)
+            Assert.Equal(original[i] >= 32768 ? ushort.MaxValue : original[i] * 2, written[i]);
+    }
+
+    [Theory]
+    [InlineData("--depth-scale", "0")]
+    [InlineData("--depth-scale", "-1000")]
+    [InlineData("--depth-max", "0")]
+    public void Export_NonPositiveDepthScaleOrMax_FailsNamingTheOption(string option, string value)
+    {
+        using var temp = new TempDirectory();
+        var run = CliRunner.Run("export", Path.Combine(Fixtures.RepoRoot, "rosbags", "demo"), "--out", temp.Combine("rgbd"), option, value);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error:", run.Error);
+        Assert.Contains(option, run.Error);
+        Assert.False(Directory.Exists(temp.Combine("rgbd")));
+    }
+
+    [Fact]
+    public void Import_TumWithEightBitDepthPng_FailsNamingFileAndBitDepth()
+    {
+        string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));
+        using var temp = new TempDirectory();
+        string folder = temp.Combine("tum");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(source, "TUM_color.png"), Path.Combine(folder, "TUM_color.png"));
+        // The same depth squeezed into 8 bits, as image editors save it: libpng would widen it back without complaint.
+        var png = new PngCodec();
+        var raw = png.DecodeGray16(File.ReadAllBytes(Path.Combine(source, "TUM_depth.png")), out int width, out int height);
+        File.WriteAllBytes(Path.Combine(folder, "TUM_depth.png"), png.Encode(raw.Select(v => (byte)(v >> 8)).ToArray(), width, height, PixelLayout.Mono8));
+        var run = CliRunner.Run("import", folder, "--format", "tum", "--out", temp.Combine("bag"), "--fx", "525", "--fy", "525", "--cx", "319.5", "--cy", "239.5");
+        Assert.Equal(1, run.ExitCode);
+        var errorLines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(errorLines);
+        Assert.StartsWith("error:", errorLines[0]);
+        Assert.Contains(Path.Combine(folder, "TUM_depth.png"), errorLines[0]);
+        Assert.Contains("8-bit grayscale", errorLines[0]);
+    }
+
+    [Fact]
     public void Import_TumWithoutIntrinsics_FailsAskingForThem()
     {
         string source = Fixtures.Require(Path.Combine(Samples, "tum_single_frame"));

@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Text;
-using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Evaluation.Tests;
@@ -8,7 +6,7 @@ namespace AnyRecon.Ros.Evaluation.Tests;
 public sealed class ReconstructionMetricsTests
 {
     /// <summary>The unit square z = 0 as two triangles.</summary>
-    private static PlyGeometry UnitSquare() => new([new(0, 0, 0), new(1, 0, 0), new(1, 1, 0), new(0, 1, 0)], [0, 1, 2, 0, 2, 3]);
+    private static TriangleSurface UnitSquare() => new([new(0, 0, 0), new(1, 0, 0), new(1, 1, 0), new(0, 1, 0)], [0, 1, 2, 0, 2, 3]);
 
     private static Vector3[] Grid(float x0, float x1, float z, float step)
     {
@@ -64,44 +62,5 @@ public sealed class ReconstructionMetricsTests
             float brute = points.Min(p => Vector3.Distance(p, q));
             Assert.Equal(brute, tree.NearestDistance(q), 6);
         }
-    }
-
-    [Fact]
-    public void PlyReader_AsciiAndBinaryFiles_ReadTheSameGeometry()
-    {
-        using var temp = new TempDirectory();
-        string ascii = temp.Combine("a.ply");
-        File.WriteAllText(ascii, "ply\nformat ascii 1.0\ncomment hand written\nelement vertex 4\nproperty float x\nproperty float y\nproperty float z\nproperty uchar red\n"
-            + "element face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0 255\n1 0 0 0\n1 1 0 0\n0 1 0 7\n4 0 1 2 3\n");
-        var a = PlyReader.Read(ascii);
-        Assert.Equal(4, a.Vertices.Length);
-        Assert.Equal([0, 1, 2, 0, 2, 3], a.TriangleIndices); // the quad is fanned into two triangles
-
-        string binary = temp.Combine("b.ply");
-        using (var s = File.Create(binary))
-        {
-            s.Write(Encoding.ASCII.GetBytes("ply\nformat binary_big_endian 1.0\nelement vertex 3\nproperty double x\nproperty double y\nproperty double z\nelement face 1\nproperty list uchar uint vertex_indices\nend_header\n"));
-            foreach (double d in new double[] { 0, 0, 0, 2, 0, 0, 0, 2, 0.5 }) s.Write(BitConverter.GetBytes(d).Reverse().ToArray());
-            s.WriteByte(3);
-            foreach (uint i in new uint[] { 0, 1, 2 }) s.Write(BitConverter.GetBytes(i).Reverse().ToArray());
-        }
-        var b = PlyReader.Read(binary);
-        Assert.Equal(new Vector3(0, 2, 0.5f), b.Vertices[2]);
-        Assert.Equal(1, b.TriangleCount);
-    }
-
-    [Theory]
-    [InlineData("not a ply\n", "magic")]
-    [InlineData("ply\nformat binary_little_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\nend_header\n", "lacks x, y or z")]
-    [InlineData("ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n0 0 0\n", "ends before")]
-    [InlineData("ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n3 0 1 5\n", "refers to vertex")]
-    public void PlyReader_BadFile_ThrowsNamingTheProblem(string text, string reason)
-    {
-        using var temp = new TempDirectory();
-        string path = temp.Combine("bad.ply");
-        File.WriteAllText(path, text);
-        var e = Assert.Throws<PlyFormatException>(() => PlyReader.Read(path));
-        Assert.Contains(reason, e.Message);
-        Assert.Contains(path, e.Message);
     }
 }

@@ -36,6 +36,25 @@ public sealed class RgbdDatasetTests
     }
 
     [Fact]
+    public void ToDepthUnits_InvalidAndOverflowingDepth_ZeroAndClampedAndCounted()
+    {
+        // At 5000 units per metre 16 bits end at 13.107 m.
+        float[] metres = [0, -1, float.NaN, float.PositiveInfinity, 0.00005f, 1.0002f, 13.107f, 13.2f, 100f];
+        var units = new ushort[metres.Length];
+        int clamped = RgbdFolderWriter.ToDepthUnits(metres, units, 5000);
+        Assert.Equal(new ushort[] { 0, 0, 0, 0, 0, 5001, 65535, 65535, 65535 }, units);
+        Assert.Equal(2, clamped);
+    }
+
+    [Fact]
+    public void RgbdFolderWriter_NonPositiveDepthScaleOrMax_Throws()
+    {
+        using var temp = new TempDirectory();
+        Assert.Throws<ArgumentOutOfRangeException>(() => RgbdFolderWriter.Create(temp.Combine("a"), s_camera, depthScale: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RgbdFolderWriter.Create(temp.Combine("b"), s_camera, depthMaxMeters: double.NaN));
+    }
+
+    [Fact]
     public void RgbdFolder_FrameCountsDiffer_Throws()
     {
         using var temp = new TempDirectory();
@@ -48,6 +67,47 @@ public sealed class RgbdDatasetTests
         File.Delete(Path.Combine(dir, "color", "000001.png"));
         var e = Assert.Throws<InvalidDataException>(() => RgbdFolder.Open(dir));
         Assert.Contains("1 colour images, 2 depth images", e.Message);
+    }
+
+    [Theory]
+    [InlineData("mono8", "8-bit grayscale")]
+    [InlineData("rgb8", "8-bit RGB")]
+    [InlineData("not_png", "no PNG signature")]
+    public void TumFolder_DepthPngNotSixteenBitGray_ThrowsNamingFileAndBitDepth(string kind, string expected)
+    {
+        using var temp = new TempDirectory();
+        var png = new PngCodec();
+        File.WriteAllBytes(temp.Combine("a_color.png"), png.Encode(new ColorImage(4, 3, new byte[36])));
+        string depth = temp.Combine("a_depth.png");
+        File.WriteAllBytes(depth, kind switch
+        {
+            "mono8" => png.Encode(new byte[12], 4, 3, PixelLayout.Mono8),
+            "rgb8" => png.Encode(new ColorImage(4, 3, new byte[36])),
+            _ => "P3 4 3 255"u8.ToArray(),
+        });
+        // Open reads the first depth header (for the image size), so the error may come from there.
+        var e = Assert.Throws<InvalidDataException>(() =>
+        {
+            using var tum = TumFolder.Open(temp.Path, 5, 5, 1.5, 1);
+            tum.ReadFrame(0);
+        });
+        Assert.Contains(depth, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void RgbdFolder_EightBitDepthPng_ThrowsNamingFileAndBitDepth()
+    {
+        using var temp = new TempDirectory();
+        string dir = temp.Combine("f");
+        using (var writer = RgbdFolderWriter.Create(dir, s_camera))
+            writer.Write(1, new ColorImage(4, 3, new byte[36]), new DepthImage(4, 3, new float[12]), RigidTransform.Identity);
+        string depth = Path.Combine(dir, "depth", "000000.png");
+        File.WriteAllBytes(depth, new PngCodec().Encode(new byte[12], 4, 3, PixelLayout.Mono8));
+        using var folder = RgbdFolder.Open(dir);
+        var e = Assert.Throws<InvalidDataException>(() => folder.ReadFrame(0));
+        Assert.Contains(depth, e.Message);
+        Assert.Contains("8-bit grayscale", e.Message);
     }
 
     [Fact]

@@ -147,6 +147,29 @@ public sealed class ExtractionTests
         Assert.True(outward > mesh.TriangleCount * 0.99, $"{outward} of {mesh.TriangleCount} triangles face outwards");
     }
 
+    [Theory]
+    [InlineData(0.5f, -0.5f, 1)]
+    [InlineData(0.97f, -0.97f, 1)]
+    [InlineData(1f, -0.5f, 0)]
+    [InlineData(0.5f, -0.98f, 0)]
+    public void ExtractPoints_CrossingNextToTruncatedVoxel_IsNotASurface(float front, float behind, int expected)
+    {
+        // Two observed voxels side by side along x; every other voxel stays unobserved (weight 0).
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.05 });
+        var block = memory.GetOrAllocate(new BlockIndex(0, 0, 0));
+        int a = BlockIndex.Linear(3, 3, 3), b = BlockIndex.Linear(4, 3, 3);
+        (block.ObservedTsdf[a], block.ObservedWeight[a]) = (front, 1);
+        (block.ObservedTsdf[b], block.ObservedWeight[b]) = (behind, 1);
+
+        var points = SurfaceExtractor.ExtractPoints(memory);
+
+        Assert.Equal(expected, points.Count);
+        if (expected == 0) return;
+        // Linear interpolation of the zero crossing between the two voxel centres (x = 0.175 m and 0.225 m).
+        double x = 0.175 + 0.05 * front / (front - behind);
+        Assert.Equal(x, points[0].Position.X, 5);
+    }
+
     [Fact]
     public void ExtractMesh_VerticesAreThePointCloud()
     {

@@ -1,17 +1,19 @@
+using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Messages;
-using AnyRecon.Ros.Messages.BuiltinInterfaces;
 using AnyRecon.Ros.Messages.Cdr;
-using AnyRecon.Ros.Messages.GeometryMsgs;
 using AnyRecon.Ros.Messages.SensorMsgs;
 using AnyRecon.Ros.Messages.StdMsgs;
 using AnyRecon.Ros.Messages.Tf2Msgs;
+using AnyRecon.Ros.Pipeline;
 
 namespace AnyRecon.Ros.Cli.Bag;
 
 /// <summary>
 /// A small, deterministic RGB-D camera recording for trying the bag tools: a camera circling a textured box at
 /// 10 Hz, with <c>/tf</c>, <c>/tf_static</c>, color and depth images, camera info and a point cloud.
-/// Everything is computed from the constants below, so the same bytes come out every time.
+/// Everything is computed from the constants below, so the same bytes come out every time. Frames, topics and the
+/// camera messages are <see cref="RgbdBagWriter"/>'s; the demo keeps its own writer because it also records a
+/// PointCloud2, no depth CameraInfo, millimetre depth as drawn, and may be written as sqlite3 too.
 /// </summary>
 internal static class DemoBag
 {
@@ -22,9 +24,7 @@ internal static class DemoBag
     public const int Height = 48;
     public const double FocalPx = 55.0;
 
-    public const string MapFrame = "map";
-    public const string CameraFrame = "camera_link";
-    public const string OpticalFrame = "camera_color_optical_frame";
+    private static readonly PinholeIntrinsics s_camera = new(Width, Height, FocalPx, FocalPx, Width / 2.0, Height / 2.0);
 
     /// <summary>One message of the demo, serialized.</summary>
     public readonly record struct Message(string Topic, MessageTypeInfo Type, long TimestampNs, byte[] Data);
@@ -33,66 +33,40 @@ internal static class DemoBag
     [
         ("/tf_static", TFMessage.TypeInfo),
         ("/tf", TFMessage.TypeInfo),
-        ("/camera/color/camera_info", CameraInfo.TypeInfo),
-        ("/camera/color/image_raw", Image.TypeInfo),
-        ("/camera/depth/image_rect_raw", Image.TypeInfo),
+        (RgbdBagWriter.ColorInfoTopic, CameraInfo.TypeInfo),
+        (RgbdBagWriter.ColorTopic, Image.TypeInfo),
+        (RgbdBagWriter.DepthTopic, Image.TypeInfo),
         ("/camera/depth/points", PointCloud2.TypeInfo),
     ];
 
     public static IEnumerable<Message> Messages()
     {
-        yield return Make("/tf_static", StartTimeNs, new TFMessage { Transforms = [StaticOptical(StartTimeNs)] });
+        yield return Make("/tf_static", StartTimeNs, new TFMessage
+        {
+            Transforms = [RgbdBagWriter.TransformMessage(StartTimeNs, RgbdBagWriter.BodyFrame, RgbdBagWriter.OpticalFrame, FrameConventions.BodyFromOptical)],
+        });
         for (int i = 0; i < Frames; i++)
         {
             long t = StartTimeNs + i * FramePeriodNs;
             double angle = 2 * Math.PI * i / Frames;
-            yield return Make("/tf", t, new TFMessage { Transforms = [CameraPose(t, angle)] });
-            var header = new Header { Stamp = Stamp(t), FrameId = OpticalFrame };
-            yield return Make("/camera/color/camera_info", t, Intrinsics(header));
+            yield return Make("/tf", t, new TFMessage { Transforms = [RgbdBagWriter.TransformMessage(t, RgbdBagWriter.MapFrame, RgbdBagWriter.BodyFrame, CameraPose(angle))] });
+            var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(t), FrameId = RgbdBagWriter.OpticalFrame };
+            yield return Make(RgbdBagWriter.ColorInfoTopic, t, RgbdBagWriter.CameraInfoMessage(header, s_camera));
             var depthMm = Depth(angle);
-            yield return Make("/camera/color/image_raw", t, Color(header, i));
-            yield return Make("/camera/depth/image_rect_raw", t, DepthImage(header, depthMm));
+            yield return Make(RgbdBagWriter.ColorTopic, t, RgbdBagWriter.ColorMessage(header, Width, Height, Color(i)));
+            yield return Make(RgbdBagWriter.DepthTopic, t, RgbdBagWriter.Depth16Message(header, Width, Height, DepthBytes(depthMm)));
             yield return Make("/camera/depth/points", t, Cloud(header, depthMm));
         }
     }
 
     private static Message Make(string topic, long t, IRosMessage message) => new(topic, message.Type, t, CdrSerializer.Serialize(message));
 
-    private static Time Stamp(long ns) => Geometry.MessageConversions.TimeFromNanoseconds(ns);
+    /// <summary>camera_link on a 2 m circle at 0.5 m height, yawed to face the origin.</summary>
+    private static RigidTransform CameraPose(double angle) => new(
+        new QuaternionD(0, 0, Math.Sin((angle + Math.PI) / 2), Math.Cos((angle + Math.PI) / 2)),
+        new Vector3d(2 * Math.Cos(angle), 2 * Math.Sin(angle), 0.5));
 
-    private static TransformStamped StaticOptical(long t) => new()
-    {
-        Header = new Header { Stamp = Stamp(t), FrameId = CameraFrame },
-        ChildFrameId = OpticalFrame,
-        // REP 103: optical frame is z forward, x right, y down relative to the x-forward body frame.
-        Transform = new Transform { Rotation = new Quaternion { X = -0.5, Y = 0.5, Z = -0.5, W = 0.5 } },
-    };
-
-    private static TransformStamped CameraPose(long t, double angle) => new()
-    {
-        Header = new Header { Stamp = Stamp(t), FrameId = MapFrame },
-        ChildFrameId = CameraFrame,
-        Transform = new Transform
-        {
-            Translation = new Vector3 { X = 2 * Math.Cos(angle), Y = 2 * Math.Sin(angle), Z = 0.5 },
-            // Yaw to face the origin.
-            Rotation = new Quaternion { Z = Math.Sin((angle + Math.PI) / 2), W = Math.Cos((angle + Math.PI) / 2) },
-        },
-    };
-
-    private static CameraInfo Intrinsics(Header header) => new()
-    {
-        Header = header,
-        Width = Width,
-        Height = Height,
-        DistortionModel = "plumb_bob",
-        D = [0, 0, 0, 0, 0],
-        K = [FocalPx, 0, Width / 2.0, 0, FocalPx, Height / 2.0, 0, 0, 1],
-        R = [1, 0, 0, 0, 1, 0, 0, 0, 1],
-        P = [FocalPx, 0, Width / 2.0, 0, 0, FocalPx, Height / 2.0, 0, 0, 0, 1, 0],
-    };
-
-    private static Image Color(Header header, int frame)
+    private static byte[] Color(int frame)
     {
         var data = new byte[Width * Height * 3];
         for (int v = 0; v < Height; v++)
@@ -104,7 +78,7 @@ internal static class DemoBag
                 data[at + 1] = (byte)(4 * u);
                 data[at + 2] = (byte)(5 * v);
             }
-        return new Image { Header = header, Width = Width, Height = Height, Encoding = "rgb8", Step = Width * 3, Data = data };
+        return data;
     }
 
     /// <summary>Depth in millimeters of a wall 2 m away with a box in front of it whose apparent size changes with the angle.</summary>
@@ -121,11 +95,11 @@ internal static class DemoBag
         return mm;
     }
 
-    private static Image DepthImage(Header header, ushort[] mm)
+    private static byte[] DepthBytes(ushort[] mm)
     {
         var data = new byte[mm.Length * 2];
         Buffer.BlockCopy(mm, 0, data, 0, data.Length);
-        return new Image { Header = header, Width = Width, Height = Height, Encoding = "16UC1", Step = Width * 2, Data = data };
+        return data;
     }
 
     /// <summary>Every 4th pixel back-projected through the pinhole model, xyz float32 in the optical frame.</summary>

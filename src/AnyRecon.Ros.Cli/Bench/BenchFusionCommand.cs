@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using AnyRecon.Ros.Imaging;
 using AnyRecon.Ros.Pipeline;
@@ -72,8 +73,7 @@ internal static class BenchFusionCommand
         foreach (var (color, raw, pose) in loaded)
         {
             long start = Stopwatch.GetTimestamp();
-            var metres = depth.Metres;
-            for (int k = 0; k < raw.Length; k++) metres[k] = raw[k] * metresPerUnit;
+            ToMetres(raw, depth.Metres, metresPerUnit);
             integrator.Integrate(memory, depth, color, intrinsics, pose);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
@@ -106,6 +106,20 @@ internal static class BenchFusionCommand
             ["threads"] = threads,
             ["blocks"] = memory.BlockCount,
         };
+    }
+
+    /// <summary>16-bit depth units to metres, 16 pixels per step (the timed region includes it, as the peer's does).</summary>
+    private static void ToMetres(ReadOnlySpan<ushort> raw, Span<float> metres, float metresPerUnit)
+    {
+        var scale = Vector256.Create(metresPerUnit);
+        int i = 0;
+        for (; i + 16 <= raw.Length; i += 16)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(raw.Slice(i, 16)));
+            (Vector256.ConvertToSingle(lo) * scale).CopyTo(metres.Slice(i, 8));
+            (Vector256.ConvertToSingle(hi) * scale).CopyTo(metres.Slice(i + 8, 8));
+        }
+        for (; i < raw.Length; i++) metres[i] = raw[i] * metresPerUnit;
     }
 
     /// <summary>Linear-interpolated percentile of sorted values, as numpy's default.</summary>

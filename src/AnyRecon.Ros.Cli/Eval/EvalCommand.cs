@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AnyRecon.Ros.Evaluation;
+using AnyRecon.Ros.Voxels;
 
 namespace AnyRecon.Ros.Cli.Eval;
 
@@ -18,10 +19,10 @@ internal static class EvalCommand
         var command = new Command("eval", "Accuracy, completeness, Chamfer and precision/recall/F-score at 1, 2 and 5 cm of a map against a ground-truth mesh") { map, gt, spacing, json };
         command.SetAction(parse => context.Guard(() =>
         {
-            var mapGeometry = PlyReader.Read(parse.GetValue(map)!);
-            var gtGeometry = PlyReader.Read(parse.GetValue(gt)!);
-            if (gtGeometry.TriangleCount == 0) throw new ArgumentException($"{parse.GetValue(gt)} has no faces: the ground truth must be a mesh");
-            var metrics = ReconstructionMetrics.Evaluate(mapGeometry.Vertices, gtGeometry, sampleSpacingMeters: parse.GetValue(spacing));
+            var mapPoints = PlyFile.Read(parse.GetValue(map)!).Positions;
+            var gtMesh = PlyFile.Read(parse.GetValue(gt)!);
+            if (gtMesh.TriangleCount == 0) throw new ArgumentException($"{parse.GetValue(gt)} has no faces: the ground truth must be a mesh");
+            var metrics = ReconstructionMetrics.Evaluate(mapPoints, new TriangleSurface(gtMesh.Positions, gtMesh.Triangles), sampleSpacingMeters: parse.GetValue(spacing));
             context.Out.WriteLine(parse.GetValue(json) ? ToJson(metrics) : ToText(metrics));
             return 0;
         }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using AnyRecon.Ros.Pipeline;
 using AnyRecon.Ros.Voxels;
@@ -28,6 +29,8 @@ internal static class ReplayCommand
                 message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message)).GetAwaiter().GetResult();
             if (showProgress) context.Error.WriteLine();
             foreach (string warning in result.Report.Warnings) context.Error.WriteLine("warning: " + warning);
+            // The bar is for terminals; this line is for logs too, so it is written even when stderr is redirected.
+            context.Error.WriteLine(Summary(result.Report));
             if (parse.GetValue(json)) context.Out.WriteLine(File.ReadAllText(Path.Combine(dir, "report.json")));
             else
             {
@@ -46,6 +49,16 @@ internal static class ReplayCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One line: frames integrated, what was dropped or rejected on the way, elapsed time.</summary>
+    internal static string Summary(MappingReport r)
+    {
+        long dropped = r.Queues.Sum(q => q.Dropped);
+        long rejected = r.Stages.Sum(s => s.Rejected.Values.Sum());
+        long unsynchronized = r.Sync is { } sync ? RgbdFolders.RgbdFolderCommands.SyncDrops(sync).Sum(d => d.Count) : 0;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"replay: {r.FramesIntegrated} frames integrated ({r.Keyframes} keyframes), {dropped} dropped from queues, {rejected} rejected, {unsynchronized} unsynchronized, {r.ElapsedSeconds:F2} s");
     }
 
     private static Action<long, long> Progress(CommandContext context)

@@ -9,7 +9,7 @@ namespace AnyRecon.Ros.Cli.RgbdFolders;
 /// <summary><c>anyrecon export</c> (bag → RGB-D folder) and <c>anyrecon import</c> (RGB-D folder, Redwood or TUM → bag).</summary>
 internal static class RgbdFolderCommands
 {
-    public sealed record ExportSummary(int Frames, Dictionary<string, int> Rejected, string Output);
+    public sealed record ExportSummary(int Frames, Dictionary<string, int> Rejected, double DepthScale, double DepthMax, long ClampedDepthPixels, string Output);
 
     public sealed record ImportSummary(string Format, int Frames, int Width, int Height, double DepthScale, string DepthEncoding, long Messages, string Output);
 
@@ -18,17 +18,28 @@ internal static class RgbdFolderCommands
         var bag = new Argument<string>("bag") { Description = "Bag with depth, colour, CameraInfo and TF (or a pose topic)" };
         var output = new Option<string>("--out") { Description = "RGB-D folder to create (RGBD_FOLDER.md layout)", Required = true };
         var parameters = new Option<string?>("--params") { Description = "YAML parameter file, as for replay (topics, world frame, sync tolerance)" };
+        var depthScale = new Option<double>("--depth-scale")
+        {
+            Description = "Depth PNG units per metre written to intrinsics.json (1000 = millimetres; TUM uses 5000). Depth past 65535 units is clamped to 65535 and counted",
+            DefaultValueFactory = _ => RgbdFolderWriter.DefaultDepthScale,
+        };
+        var depthMax = new Option<double>("--depth-max") { Description = "depth_max in intrinsics.json, metres: readers ignore depth beyond it", DefaultValueFactory = _ => RgbdFolderWriter.DefaultDepthMaxMeters };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary" };
-        var command = new Command("export", "Write every synchronized colour+depth+pose frame of a bag as an RGB-D folder") { bag, output, parameters, json };
+        var command = new Command("export", "Write every synchronized colour+depth+pose frame of a bag as an RGB-D folder") { bag, output, parameters, depthScale, depthMax, json };
         command.SetAction(parse => context.Guard(() =>
         {
             var options = new MappingOptions();
             if (parse.GetValue(parameters) is string file) MappingParameters.Apply(options, file);
-            var summary = Export(parse.GetValue(bag)!, parse.GetValue(output)!, options);
+            double scale = parse.GetValue(depthScale), max = parse.GetValue(depthMax);
+            if (!(scale > 0) || !double.IsFinite(scale)) throw new ArgumentException($"--depth-scale must be a positive number of units per metre, not {scale}");
+            if (!(max > 0) || !double.IsFinite(max)) throw new ArgumentException($"--depth-max must be a positive number of metres, not {max}");
+            var summary = Export(parse.GetValue(bag)!, parse.GetValue(output)!, options, scale, max);
+            if (summary.ClampedDepthPixels > 0)
+                context.Error.WriteLine($"warning: {summary.ClampedDepthPixels} depth pixels lie beyond {ushort.MaxValue / scale:0.###} m, the most 16 bits hold at depth scale {scale}; they were written as {ushort.MaxValue}");
             if (parse.GetValue(json)) context.Out.WriteLine(JsonSerializer.Serialize(summary, s_json));
             else
             {
-                context.Out.WriteLine($"exported {summary.Frames} frames to {summary.Output}");
+                context.Out.WriteLine($"exported {summary.Frames} frames to {summary.Output} (depth scale {summary.DepthScale}, depth max {summary.DepthMax} m)");
                 foreach (var (reason, count) in summary.Rejected) context.Out.WriteLine($"  not exported: {reason} ×{count}");
             }
             return 0;
@@ -36,7 +47,8 @@ internal static class RgbdFolderCommands
         return command;
     }
 
-    public static ExportSummary Export(string bagPath, string outputDirectory, MappingOptions options)
+    public static ExportSummary Export(string bagPath, string outputDirectory, MappingOptions options,
+        double depthScale = RgbdFolderWriter.DefaultDepthScale, double depthMaxMeters = RgbdFolderWriter.DefaultDepthMaxMeters)
     {
         var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
         void Reject(string reason) => rejected[reason] = rejected.GetValueOrDefault(reason) + 1;
@@ -59,7 +71,7 @@ internal static class RgbdFolderCommands
                 foreach (var frame in frames)
                 {
                     if (frame.Color is null) { Reject("no colour for the depth frame"); continue; }
-                    writer ??= RgbdFolderWriter.Create(outputDirectory, frame.Intrinsics);
+                    writer ??= RgbdFolderWriter.Create(outputDirectory, frame.Intrinsics, depthScale, depthMaxMeters);
                     writer.Write(frame.StampNs, frame.Color, frame.Depth, frame.WorldFromCamera);
                 }
                 frames.Clear();
@@ -88,10 +100,11 @@ internal static class RgbdFolderCommands
         string bagDirectory = Directory.Exists(bagPath) ? bagPath : Path.GetDirectoryName(Path.GetFullPath(bagPath))!;
         string gtMesh = Path.Combine(bagDirectory, "gt_mesh.ply");
         if (File.Exists(gtMesh)) File.Copy(gtMesh, Path.Combine(outputDirectory, "gt_mesh.ply"), overwrite: true);
-        return new ExportSummary(writer.Count, rejected, outputDirectory);
+        return new ExportSummary(writer.Count, rejected, depthScale, depthMaxMeters, writer.ClampedDepthPixels, outputDirectory);
     }
 
-    private static IEnumerable<(string, long)> SyncDrops(AnyRecon.Ros.Geometry.SynchronizerStatistics s) =>
+    /// <summary>Depth frames the synchronizer could not pair, by reason (export and replay report them).</summary>
+    internal static IEnumerable<(string Reason, long Count)> SyncDrops(AnyRecon.Ros.Geometry.SynchronizerStatistics s) =>
     [
         ("depth without colour partner", s.DepthNoPartner),
         ("depth without pose", s.PoseUnavailable),

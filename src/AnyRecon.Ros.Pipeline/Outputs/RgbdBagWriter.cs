@@ -29,11 +29,6 @@ public sealed class RgbdBagWriter : IDisposable
     public const string DepthTopic = "/camera/depth/image_rect_raw";
     public const string DepthInfoTopic = "/camera/depth/camera_info";
 
-    /// <summary>REP 103: the optical frame (z forward, x right, y down) inside the body frame (x forward, y left, z up).</summary>
-    public static readonly QuaternionD BodyFromOptical = new(-0.5, 0.5, -0.5, 0.5);
-
-    private static readonly RigidTransform s_bodyFromOptical = new(BodyFromOptical, Vector3d.Zero);
-
     private readonly BagWriter _bag;
     private readonly PinholeIntrinsics _camera;
     private readonly bool _float32Depth;
@@ -79,18 +74,14 @@ public sealed class RgbdBagWriter : IDisposable
         var header = new Header { Stamp = Stamp(t), FrameId = OpticalFrame };
         if (_first)
         {
-            Write("/tf_static", t, new TFMessage { Transforms = [Stamped(t, BodyFrame, OpticalFrame, s_bodyFromOptical)] });
+            Write("/tf_static", t, new TFMessage { Transforms = [TransformMessage(t, BodyFrame, OpticalFrame, FrameConventions.BodyFromOptical)] });
             _first = false;
         }
-        var worldFromBody = worldFromCamera * s_bodyFromOptical.Inverse();
-        Write("/tf", t, new TFMessage { Transforms = [Stamped(t, MapFrame, BodyFrame, worldFromBody)] });
-        var info = CameraInfoFor(header, _camera);
+        var worldFromBody = worldFromCamera * FrameConventions.BodyFromOptical.Inverse();
+        Write("/tf", t, new TFMessage { Transforms = [TransformMessage(t, MapFrame, BodyFrame, worldFromBody)] });
+        var info = CameraInfoMessage(header, _camera);
         Write(ColorInfoTopic, t, info);
-        Write(ColorTopic, t, new Image
-        {
-            Header = header, Width = (uint)_camera.Width, Height = (uint)_camera.Height, Encoding = "rgb8",
-            Step = (uint)_camera.Width * 3, Data = color.Rgb,
-        });
+        Write(ColorTopic, t, ColorMessage(header, _camera.Width, _camera.Height, color.Rgb));
         Write(DepthInfoTopic, t, info);
         Write(DepthTopic, t, DepthMessage(header, depthMetres, _camera.Width, _camera.Height, _float32Depth));
     }
@@ -123,10 +114,23 @@ public sealed class RgbdBagWriter : IDisposable
             float d = metres[i];
             span[i] = d > 0 && d < 65.535f ? (ushort)MathF.Round(d * 1000) : (ushort)0;
         }
-        return new Image { Header = header, Width = (uint)width, Height = (uint)height, Encoding = "16UC1", Step = (uint)width * 2, Data = mm };
+        return Depth16Message(header, width, height, mm);
     }
 
-    private static CameraInfo CameraInfoFor(Header header, PinholeIntrinsics c) => new()
+    /// <summary>An rgb8 <c>sensor_msgs/Image</c> of tightly packed rows (<paramref name="rgb"/> is used, not copied).</summary>
+    public static Image ColorMessage(Header header, int width, int height, byte[] rgb) => new()
+    {
+        Header = header, Width = (uint)width, Height = (uint)height, Encoding = "rgb8", Step = (uint)width * 3, Data = rgb,
+    };
+
+    /// <summary>A 16UC1 depth <c>sensor_msgs/Image</c>: millimetres, little-endian, tightly packed, 0 = no depth.</summary>
+    public static Image Depth16Message(Header header, int width, int height, byte[] millimetres) => new()
+    {
+        Header = header, Width = (uint)width, Height = (uint)height, Encoding = "16UC1", Step = (uint)width * 2, Data = millimetres,
+    };
+
+    /// <summary>The CameraInfo drivers publish for an undistorted pinhole camera: plumb_bob with zero coefficients, identity R.</summary>
+    public static CameraInfo CameraInfoMessage(Header header, PinholeIntrinsics c) => new()
     {
         Header = header,
         Width = (uint)c.Width,
@@ -138,9 +142,10 @@ public sealed class RgbdBagWriter : IDisposable
         P = [c.Fx, 0, c.Cx, 0, 0, c.Fy, c.Cy, 0, 0, 0, 1, 0],
     };
 
-    private static TransformStamped Stamped(long t, string parent, string child, RigidTransform parentFromChild) => new()
+    /// <summary>One TF edge stamped <paramref name="stampNs"/>: <paramref name="child"/> inside <paramref name="parent"/>.</summary>
+    public static TransformStamped TransformMessage(long stampNs, string parent, string child, RigidTransform parentFromChild) => new()
     {
-        Header = new Header { Stamp = Stamp(t), FrameId = parent },
+        Header = new Header { Stamp = Stamp(stampNs), FrameId = parent },
         ChildFrameId = child,
         Transform = new Transform
         {

@@ -31,7 +31,7 @@ public abstract class ListedRgbdFrames : IRgbdFrameSource
         var (colorPath, depthPath, time, pose) = _frames[index];
         byte[] colorBytes = File.ReadAllBytes(colorPath);
         var color = PngCodec.IsPng(colorBytes) ? _png.DecodeRgb(colorBytes) : _jpeg.DecodeRgb(colorBytes);
-        var depth = _png.DecodeDepth(File.ReadAllBytes(depthPath), DepthScale);
+        var depth = DepthPngFile.Read(_png, depthPath, DepthScale);
         if (depth.Width != Intrinsics.Width || depth.Height != Intrinsics.Height)
             throw new InvalidDataException($"{depthPath} is {depth.Width}x{depth.Height}, the camera is {Intrinsics.Width}x{Intrinsics.Height}");
         if (color.Width != depth.Width || color.Height != depth.Height)
@@ -249,7 +249,7 @@ public sealed class TumFolder : ListedRgbdFrames
         }
         if (frames.Count == 0) throw new InvalidDataException($"{groundTruth}: no pose within {MaxTimeDifferenceSeconds} s of any frame");
 
-        var header = new PngCodec().ReadHeader(File.ReadAllBytes(frames[0].Item2));
+        var header = DepthPngFile.ReadHeader(new PngCodec(), frames[0].Item2, File.ReadAllBytes(frames[0].Item2), depthScale);
         var intrinsics = new PinholeIntrinsics(header.Width, header.Height, fx, fy, cx, cy);
         if (!intrinsics.IsValid) throw new ArgumentException($"invalid intrinsics {intrinsics}");
         return new TumFolder(intrinsics, depthScale, frames.ToArray()) { Unassociated = unassociated };
@@ -298,4 +298,51 @@ public sealed class TumFolder : ListedRgbdFrames
         int nearest = after < 0 ? trajectory.Length - 1 : after > 0 && t - trajectory[after - 1].Time < trajectory[after].Time - t ? after - 1 : after;
         return nearest >= 0 && Math.Abs(trajectory[nearest].Time - t) <= MaxTimeDifferenceSeconds ? trajectory[nearest].Pose : null;
     }
+}
+
+/// <summary>The depth PNGs of the folder layouts: 16-bit grayscale, value / depth scale metres.</summary>
+internal static class DepthPngFile
+{
+    /// <exception cref="InvalidDataException">The file is not a PNG, is malformed, or is not 16-bit grayscale; the message names it.</exception>
+    public static DepthImage Read(PngCodec png, string path, double depthScale)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        ReadHeader(png, path, bytes, depthScale);
+        try
+        {
+            return png.DecodeDepth(bytes, depthScale);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The IHDR of a depth PNG, refused unless 16-bit grayscale.</summary>
+    public static PngHeader ReadHeader(PngCodec png, string path, ReadOnlySpan<byte> bytes, double depthScale)
+    {
+        PngHeader header;
+        try
+        {
+            header = png.ReadHeader(bytes);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        // libpng would widen an 8-bit or colour PNG to 16-bit gray without complaint, rescaling (and gamma-converting) the values.
+        if (!header.IsGray16)
+            throw new InvalidDataException($"{path} is a {header.BitDepth}-bit {ColorTypeName(header.ColorType)} PNG; depth must be 16-bit grayscale (value / {depthScale.ToString(CultureInfo.InvariantCulture)} metres)");
+        return header;
+    }
+
+    private static string ColorTypeName(int colorType) => colorType switch
+    {
+        0 => "grayscale",
+        2 => "RGB",
+        3 => "palette",
+        4 => "grayscale+alpha",
+        6 => "RGBA",
+        _ => $"colour type {colorType}",
+    };
 }

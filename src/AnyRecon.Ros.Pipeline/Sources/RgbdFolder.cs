@@ -78,7 +78,7 @@ public sealed class RgbdFolder : IRgbdFrameSource
         if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the folder has {Count} frames");
         byte[] colorBytes = File.ReadAllBytes(_colorFiles[index]);
         var color = PngCodec.IsPng(colorBytes) ? _png.DecodeRgb(colorBytes) : _jpeg.DecodeRgb(colorBytes);
-        var depth = _png.DecodeDepth(File.ReadAllBytes(_depthFiles[index]), DepthScale);
+        var depth = DepthPngFile.Read(_png, _depthFiles[index], DepthScale);
         if (depth.Width != Intrinsics.Width || depth.Height != Intrinsics.Height)
             throw new InvalidDataException($"{_depthFiles[index]} is {depth.Width}x{depth.Height}, intrinsics.json says {Intrinsics.Width}x{Intrinsics.Height}");
         var (time, pose) = _trajectory[index];

@@ -24,7 +24,7 @@ internal sealed class VoxelBlock
     public long ChangedStamp;
 
     /// <summary>
-    /// Stamp of the frame whose work list last held this block (set by <see cref="VoxelMemory.GetOrAllocate"/>). The
+    /// Stamp of the frame whose work list last held this block (set by <see cref="VoxelMemory.GetOrAllocate(BlockIndex, bool)"/>). The
     /// eviction policy keeps the current frame's blocks resident and evicts least recently used ones first. RAM only:
     /// never written to disk.
     /// </summary>

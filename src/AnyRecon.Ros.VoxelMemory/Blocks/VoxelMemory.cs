@@ -118,9 +118,18 @@ public sealed class VoxelMemory : IDisposable
     public List<BlockIndex> GetBlockIndices()
     {
         var list = new List<BlockIndex>(BlockCount);
-        list.AddRange(_blocks.Keys);
-        if (_store is not null) list.AddRange(_store.Indices);
+        GetBlockIndices(list);
         return list;
+    }
+
+    /// <summary>Replaces the contents of <paramref name="destination"/> with every block index (a reused list allocates nothing per call).</summary>
+    public void GetBlockIndices(List<BlockIndex> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Clear();
+        destination.EnsureCapacity(BlockCount);
+        foreach (var index in _blocks.Keys) destination.Add(index);
+        if (_store is not null) destination.AddRange(_store.Indices);
     }
 
     /// <summary>Blocks (in RAM or on disk) whose voxels changed after <paramref name="stamp"/>.</summary>
@@ -173,14 +182,21 @@ public sealed class VoxelMemory : IDisposable
     /// frame about to be integrated (stamp <see cref="Stamp"/> + 1, the one <see cref="NextStamp"/> hands out next),
     /// and the budget will not evict it until a later frame has started: callers may hold the reference until then.
     /// </summary>
-    internal VoxelBlock GetOrAllocate(BlockIndex index, bool markUsed = true)
+    internal VoxelBlock GetOrAllocate(BlockIndex index, bool markUsed = true) => GetOrAllocate(index, markUsed, out _);
+
+    /// <inheritdoc cref="GetOrAllocate(BlockIndex, bool)"/>
+    internal VoxelBlock GetOrAllocate(BlockIndex index, out bool allocated) => GetOrAllocate(index, markUsed: true, out allocated);
+
+    private VoxelBlock GetOrAllocate(BlockIndex index, bool markUsed, out bool allocated)
     {
+        allocated = false;
         long usedBy = markUsed ? _stamp + 1 : 0;
         if (TryGetBlock(index, usedBy, out var block)) return block;
         MakeRoomForOne();
         block = Rent(index);
         block.LastUsedStamp = usedBy;
         AddResident(block);
+        allocated = true;
         return block;
     }
 

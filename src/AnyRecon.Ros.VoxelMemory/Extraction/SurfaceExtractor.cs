@@ -15,6 +15,9 @@ public static class SurfaceExtractor
     private const int P = 11; // padded grid: local coordinates −1..9
     private const int GridCells = P * P * P;
 
+    /// <summary>|TSDF| at or above which a voxel is not used as a surface sample (Open3D's extractors use the same bound).</summary>
+    public const float SaturatedTsdf = 0.98f;
+
     /// <summary>
     /// The blocks whose extraction output can differ after <paramref name="changedBlocks"/> changed (e.g. from
     /// <see cref="VoxelMemory.ChangedBlocksSince"/>): each changed block plus its −x/−y/−z neighbours (7 in all),
@@ -204,6 +207,14 @@ public static class SurfaceExtractor
         private int _x0, _y0, _z0;
         private double _voxelSize;
 
+        /// <summary>
+        /// A voxel at the truncation limit says only "far from any surface": a sign change next to it comes from a
+        /// depth discontinuity (free space seen past an edge beside a voxel behind a surface), not from a measured
+        /// surface, so extraction treats it as unknown. Real crossings have both ends within a voxel or two of the
+        /// surface, well inside the band.
+        /// </summary>
+        private static bool Saturated(float tsdf) => MathF.Abs(tsdf) >= SaturatedTsdf;
+
         public bool Load(VoxelMemory memory, BlockIndex index)
         {
             for (int n = 0; n < 27; n++)
@@ -239,14 +250,14 @@ public static class SurfaceExtractor
                         if (!block.HasGenerated)
                         {
                             Tsdf[cell] = block.ObservedTsdf[v];
-                            Weight[cell] = ow;
+                            Weight[cell] = Saturated(Tsdf[cell]) ? 0 : ow;
                             Source[cell] = (byte)EvidenceChannel.Observed;
                             Rgb[3 * cell] = oc[v]; Rgb[3 * cell + 1] = oc[n3 + v]; Rgb[3 * cell + 2] = oc[2 * n3 + v];
                             continue;
                         }
                         float gw = block.GeneratedWeight![v];
                         Tsdf[cell] = VoxelFusion.Effective(block.ObservedTsdf[v], ow, block.GeneratedTsdf![v], gw, settled, out float w, out var source);
-                        Weight[cell] = w;
+                        Weight[cell] = Saturated(Tsdf[cell]) ? 0 : w;
                         Source[cell] = (byte)source;
                         var gc = block.GeneratedColor!;
                         for (int ch = 0; ch < 3; ch++)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using AnyRecon.Ros.Geometry;
@@ -31,7 +32,8 @@ public sealed class ProjectiveTsdfIntegrator
     private readonly List<VoxelBlock> _work = new();
     private readonly HashSet<BlockIndex> _touched = new();
     private readonly List<BlockIndex> _inFrustum = new();
-    private HashSet<BlockIndex>[] _bandSets = [];
+    private readonly List<BlockIndex> _allBlocks = new();
+    private BlockCollector[] _collectors = [];
 
     public ProjectiveTsdfIntegrator(TsdfIntegratorOptions? options = null) => _options = options ?? new TsdfIntegratorOptions();
 
@@ -50,17 +52,19 @@ public sealed class ProjectiveTsdfIntegrator
             throw new ArgumentException($"colour is {color.Width}x{color.Height}, depth is {depth.Width}x{depth.Height}", nameof(color));
         if (!worldFromCamera.IsFinite) throw new ArgumentException("pose is not finite", nameof(worldFromCamera));
 
-        FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera);
         var cameraFromWorld = worldFromCamera.Inverse();
+        FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera, cameraFromWorld);
 
         _work.Clear();
         int allocated = 0;
         foreach (var index in _touched)
         {
-            if (!memory.Contains(index)) allocated++;
-            _work.Add(memory.GetOrAllocate(index));
+            _work.Add(memory.GetOrAllocate(index, out bool created));
+            if (created) allocated++;
         }
-        if (_options.Carving == FreeSpaceCarving.ExistingBlocks) AddExistingBlocksInFrustum(memory, intrinsics, cameraFromWorld);
+        if (_options.Carving == FreeSpaceCarving.ExistingBlocks)
+            foreach (var index in _inFrustum)
+                if (!_touched.Contains(index)) _work.Add(memory.GetOrAllocate(index));
 
         long stamp = memory.NextStamp();
         var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options);
@@ -70,8 +74,13 @@ public sealed class ProjectiveTsdfIntegrator
         {
             // Interleaved assignment balances near (dense) and far blocks across threads without a shared counter per block.
             int local = 0;
-            for (int i = worker; i < blocks.Count; i += _options.MaxDegreeOfParallelism)
+            int stride = _options.MaxDegreeOfParallelism;
+            for (int i = worker; i < blocks.Count; i += stride)
+            {
+                // Blocks are scattered over the heap: start fetching the next one while this one computes.
+                if (i + stride < blocks.Count) BlockJob.Prefetch(blocks[i + stride]);
                 if (job.Update(blocks[i])) local++;
+            }
             Interlocked.Add(ref updated, local);
         });
         // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
@@ -80,13 +89,14 @@ public sealed class ProjectiveTsdfIntegrator
     }
 
     /// <summary>Blocks the truncation band around each valid depth reading passes through, sampled at half-block steps along the ray.</summary>
-    private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera)
+    /// <remarks>The frustum scan for carving runs alongside as one more work item: it only reads the map.</remarks>
+    private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera, RigidTransform cameraFromWorld)
     {
         int threads = _options.MaxDegreeOfParallelism;
-        if (_bandSets.Length != threads)
+        if (_collectors.Length != threads)
         {
-            _bandSets = new HashSet<BlockIndex>[threads];
-            for (int i = 0; i < threads; i++) _bandSets[i] = new HashSet<BlockIndex>();
+            _collectors = new BlockCollector[threads];
+            for (int i = 0; i < threads; i++) _collectors[i] = new BlockCollector();
         }
         var pose = worldFromCamera.ToFloat();
         float trunc = (float)memory.TruncationMeters;
@@ -103,17 +113,23 @@ public sealed class ProjectiveTsdfIntegrator
         float maxRay = (float)Math.Sqrt(1 + cornerX * cornerX + cornerY * cornerY);
         int samples = Math.Clamp((int)MathF.Ceiling(2 * trunc * maxRay / halfBlock) + 1, 2, MaxSamplesPerRay);
         float spacing = 1f / (samples - 1);
-        var sets = _bandSets;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
+        var collectors = _collectors;
+        bool carving = _options.Carving == FreeSpaceCarving.ExistingBlocks;
+        _inFrustum.Clear();
+        Parallel.For(carving ? -1 : 0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
-            var set = sets[band];
-            set.Clear();
+            if (band < 0)
+            {
+                ScanFrustum(memory, k, cameraFromWorld);
+                return;
+            }
+            var collector = collectors[band];
+            collector.Clear();
             int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
             // Sample s of neighbouring pixels almost always lands in the same block, so a per-sample-slot cache of the
             // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
             Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
             last.Fill(new BlockIndex(int.MinValue, 0, 0));
-            Span<int> xs = stackalloc int[8], ys = stackalloc int[8], zs = stackalloc int[8];
             // Everything in block units, so floor() gives the block index directly.
             var t = pose.T * invBlock;
             var tx = Vector256.Create(t.X); var ty = Vector256.Create(t.Y); var tz = Vector256.Create(t.Z);
@@ -132,8 +148,8 @@ public sealed class ProjectiveTsdfIntegrator
                 {
                     var d = Vector256.LoadUnsafe(ref metres[row + u]);
                     // NaN compares false, so missing depth drops out here.
-                    uint valid = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).ExtractMostSignificantBits();
-                    if (valid == 0) continue;
+                    var validMask = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).AsInt32();
+                    if (validMask == Vector256<int>.Zero) continue;
                     var rx = Vector256.Create(u - cx) + lanes;
                     var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
                     var z0 = Vector256.Max(d - vTrunc, vMinD);
@@ -141,18 +157,19 @@ public sealed class ProjectiveTsdfIntegrator
                     for (int s = 0; s < samples; s++)
                     {
                         var z = z0 + step * Vector256.Create((float)s);
-                        Vector256.ConvertToInt32(Vector256.Floor(tx + dx * z)).StoreUnsafe(ref xs[0]);
-                        Vector256.ConvertToInt32(Vector256.Floor(ty + dy * z)).StoreUnsafe(ref ys[0]);
-                        Vector256.ConvertToInt32(Vector256.Floor(tz + dz * z)).StoreUnsafe(ref zs[0]);
-                        uint rest = valid;
-                        while (rest != 0)
+                        var ix = Vector256.ConvertToInt32Native(Vector256.Floor(tx + dx * z));
+                        var iy = Vector256.ConvertToInt32Native(Vector256.Floor(ty + dy * z));
+                        var iz = Vector256.ConvertToInt32Native(Vector256.Floor(tz + dz * z));
+                        // Usually all eight neighbouring samples fall in the block this slot saw last: one vector test
+                        // skips them; otherwise each distinct block among the lanes is taken once.
+                        ref var seen = ref last[s];
+                        var pending = validMask & ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
+                        while (pending != Vector256<int>.Zero)
                         {
-                            int lane = BitOperations.TrailingZeroCount(rest);
-                            rest &= rest - 1;
-                            var index = new BlockIndex(xs[lane], ys[lane], zs[lane]);
-                            if (index == last[s]) continue;
-                            last[s] = index;
-                            set.Add(index);
+                            int lane = BitOperations.TrailingZeroCount(pending.ExtractMostSignificantBits());
+                            seen = new BlockIndex(ix.GetElement(lane), iy.GetElement(lane), iz.GetElement(lane));
+                            collector.Add(seen);
+                            pending &= ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
                         }
                     }
                 }
@@ -169,39 +186,74 @@ public sealed class ProjectiveTsdfIntegrator
                         var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
                         if (index == last[s]) continue;
                         last[s] = index;
-                        set.Add(index);
+                        collector.Add(index);
                     }
                 }
             }
         });
         _touched.Clear();
-        foreach (var set in sets) _touched.UnionWith(set);
+        foreach (var collector in collectors) _touched.UnionWith(collector.Blocks);
     }
 
-    /// <summary>Conservative frustum test: a block is kept if the sphere around its voxel centres may project onto a pixel within range.</summary>
-    private void AddExistingBlocksInFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
+    /// <summary>
+    /// Existing blocks (resident or evicted) that may be in view, into <see cref="_inFrustum"/>. Conservative: a block
+    /// is kept if the sphere around its voxel centres may project onto a pixel within range.
+    /// </summary>
+    private void ScanFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
     {
         double vs = memory.VoxelSizeMeters, bs = memory.BlockSizeMeters;
-        double radius = 3.5 * vs * Math.Sqrt(3) + 1e-6;
+        // The block's voxel-centre sphere, plus slack for computing centres in single precision.
+        float radius = (float)(3.5 * vs * Math.Sqrt(3) + 1e-4);
         // Nearest-pixel rounding accepts u in [−0.5, width − 0.5).
-        double left = (-0.5 - k.Cx) / k.Fx, right = (k.Width - 0.5 - k.Cx) / k.Fx;
-        double top = (-0.5 - k.Cy) / k.Fy, bottom = (k.Height - 0.5 - k.Cy) / k.Fy;
-        double nl = 1 / Math.Sqrt(1 + left * left), nr = 1 / Math.Sqrt(1 + right * right);
-        double nt = 1 / Math.Sqrt(1 + top * top), nb = 1 / Math.Sqrt(1 + bottom * bottom);
-        double maxZ = _options.MaxIntegrationDistanceMeters + memory.TruncationMeters;
+        float left = (float)((-0.5 - k.Cx) / k.Fx), right = (float)((k.Width - 0.5 - k.Cx) / k.Fx);
+        float top = (float)((-0.5 - k.Cy) / k.Fy), bottom = (float)((k.Height - 0.5 - k.Cy) / k.Fy);
+        float nl = 1 / MathF.Sqrt(1 + left * left), nr = 1 / MathF.Sqrt(1 + right * right);
+        float nt = 1 / MathF.Sqrt(1 + top * top), nb = 1 / MathF.Sqrt(1 + bottom * bottom);
+        float maxZ = (float)(_options.MaxIntegrationDistanceMeters + memory.TruncationMeters);
+        // Camera coordinates of a block centre are affine in its integer index: c = A·index + c0.
+        var r = cameraFromWorld.ToFloat();
+        var ax = new Vector3(r.R00, r.R10, r.R20) * (float)bs;
+        var ay = new Vector3(r.R01, r.R11, r.R21) * (float)bs;
+        var az = new Vector3(r.R02, r.R12, r.R22) * (float)bs;
+        var c0 = cameraFromWorld.Apply(new Vector3d(bs / 2, bs / 2, bs / 2)).ToFloat();
         // Evicted blocks count too (the index is in RAM): carving must not depend on what happens to be resident.
-        _inFrustum.Clear();
-        foreach (var index in memory.GetBlockIndices())
+        memory.GetBlockIndices(_allBlocks);
+        foreach (var index in _allBlocks)
         {
-            if (_touched.Contains(index)) continue;
-            var center = new Vector3d((index.X + 0.5) * bs, (index.Y + 0.5) * bs, (index.Z + 0.5) * bs);
-            var c = cameraFromWorld.Apply(center);
+            var c = c0 + ax * index.X + ay * index.Y + az * index.Z;
             if (c.Z < -radius || c.Z > maxZ + radius) continue;
             if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
             if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
             _inFrustum.Add(index);
         }
-        foreach (var index in _inFrustum) _work.Add(memory.GetOrAllocate(index));
+    }
+
+    /// <summary>
+    /// One thread's set of touched blocks. A frame names each block about ten times (neighbouring rays, rows), so a
+    /// direct-mapped cache of recent blocks answers most repeats before the hash set is probed.
+    /// </summary>
+    private sealed class BlockCollector
+    {
+        private const int CacheSize = 1024;
+        private readonly BlockIndex[] _recent = new BlockIndex[CacheSize];
+
+        public HashSet<BlockIndex> Blocks { get; } = new();
+
+        public void Clear()
+        {
+            Blocks.Clear();
+            _recent.AsSpan().Fill(new BlockIndex(int.MinValue, int.MinValue, int.MinValue));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(BlockIndex index)
+        {
+            int slot = (int)((uint)(index.X * 73856093 ^ index.Y * 19349663 ^ index.Z * 83492791) & (CacheSize - 1));
+            ref var recent = ref _recent[slot];
+            if (recent == index) return;
+            recent = index;
+            Blocks.Add(index);
+        }
     }
 
     /// <summary>Per-frame constants shared by the block workers.</summary>
@@ -244,6 +296,21 @@ public sealed class ProjectiveTsdfIntegrator
 
         private static readonly Vector256<float> s_lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
 
+        /// <summary>Asks the CPU to start loading the first lines of a block's observed arrays (a hint: never faults, never blocks).</summary>
+        public static unsafe void Prefetch(VoxelBlock block)
+        {
+            if (!Sse.IsSupported) return;
+            PrefetchLines(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetArrayDataReference(block.ObservedTsdf)));
+            PrefetchLines(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetArrayDataReference(block.ObservedWeight)));
+            PrefetchLines(ref MemoryMarshal.GetArrayDataReference(block.ObservedColor));
+
+            static void PrefetchLines(ref byte start)
+            {
+                byte* p = (byte*)Unsafe.AsPointer(ref start);
+                for (int line = 0; line < 4; line++) Sse.Prefetch0(p + line * 64);
+            }
+        }
+
         /// <summary>Updates one block; true when any voxel changed.</summary>
         public unsafe bool Update(VoxelBlock block)
         {
@@ -272,6 +339,8 @@ public sealed class ProjectiveTsdfIntegrator
             var one = Vector256<float>.One;
             var maxW = Vector256.Create(_maxWeight);
             var settled = Vector256.Create(_settled);
+            var trunc = Vector256.Create(_trunc);
+            var lastPixel = Vector256.Create(_width * _height - 1);
             Span<int> pixel = stackalloc int[8];
             Span<float> sample = stackalloc float[8];
             bool changed = false;
@@ -287,8 +356,8 @@ public sealed class ProjectiveTsdfIntegrator
                     var invZ = one / cz;
                     var cx = Vector256.Create(row.X) + laneX;
                     var cy = Vector256.Create(row.Y) + laneY;
-                    var ui = Vector256.ConvertToInt32(Vector256.Floor(fx * cx * invZ + cxh));
-                    var vi = Vector256.ConvertToInt32(Vector256.Floor(fy * cy * invZ + cyh));
+                    var ui = Vector256.ConvertToInt32Native(Vector256.Floor(fx * cx * invZ + cxh));
+                    var vi = Vector256.ConvertToInt32Native(Vector256.Floor(fy * cy * invZ + cyh));
                     var inside = front.AsInt32()
                         & Vector256.GreaterThanOrEqual(ui, Vector256<int>.Zero) & Vector256.LessThan(ui, widthV)
                         & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
@@ -321,14 +390,31 @@ public sealed class ProjectiveTsdfIntegrator
                     var oldT = Vector256.LoadUnsafe(ref tsdf[rowStart]);
                     var oldW = Vector256.LoadUnsafe(ref weight[rowStart]);
                     var sumW = oldW + one;
-                    var newT = (oldT * oldW + t) / sumW;
+                    // One reciprocal serves the distance and the three colour averages.
+                    var inv = one / sumW;
+                    var newT = (oldT * oldW + t) * inv;
                     var newW = Vector256.Min(sumW, maxW);
                     Vector256.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
                     Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
                     changed = true;
 
                     if (_rgb is null) continue;
-                    uint nearBits = (mask & Vector256.LessThan(sdf, Vector256.Create(_trunc))).ExtractMostSignificantBits();
+                    var near = mask & Vector256.LessThan(sdf, trunc);
+                    if (near == Vector256<float>.Zero) continue;
+                    // A 4-byte gather at the image's last pixel would read one byte past the buffer: that row goes scalar.
+                    if (Avx2.IsSupported && (Vector256.Equals(pix, lastPixel) & near.AsInt32()) == Vector256<int>.Zero)
+                    {
+                        Vector256<int> packed;
+                        fixed (byte* rgbBase = _rgb)
+                            packed = Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix * 3, near.AsInt32(), 1);
+                        var keep = NarrowToBytes(near.AsInt32());
+                        var low = Vector256.Create(0xFF);
+                        BlendPlane(ref color[rowStart], Vector256.ConvertToSingle(packed & low), oldW, inv, keep);
+                        BlendPlane(ref color[VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 8) & low), oldW, inv, keep);
+                        BlendPlane(ref color[2 * VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 16) & low), oldW, inv, keep);
+                        continue;
+                    }
+                    uint nearBits = near.ExtractMostSignificantBits();
                     while (nearBits != 0)
                     {
                         int lane = BitOperations.TrailingZeroCount(nearBits);
@@ -339,6 +425,26 @@ public sealed class ProjectiveTsdfIntegrator
             }
             if (changed) block.ChangedStamp = _stamp;
             return changed;
+        }
+
+        /// <summary>Weighted average of 8 colour bytes of one plane with 8 new samples, written only where <paramref name="keep"/> is 0xFF.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void BlendPlane(ref byte plane, Vector256<float> sample, Vector256<float> oldWeight, Vector256<float> inv, ulong keep)
+        {
+            ulong old = Unsafe.ReadUnaligned<ulong>(ref plane);
+            var oldValue = Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(old).AsByte()));
+            // Same arithmetic as the scalar BlendColor, so both paths give identical bytes.
+            var blended = Vector256.ConvertToInt32Native((oldValue * oldWeight + sample) * inv + Vector256.Create(0.5f));
+            ulong updated = NarrowToBytes(blended);
+            Unsafe.WriteUnaligned(ref plane, (old & ~keep) | (updated & keep));
+        }
+
+        /// <summary>The low byte of each of 8 ints, packed into one ulong (lane 0 lowest).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong NarrowToBytes(Vector256<int> values)
+        {
+            var shorts = Vector128.Narrow(values.GetLower(), values.GetUpper()).AsUInt16();
+            return Vector128.Narrow(shorts, shorts).AsUInt64().ToScalar();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
