@@ -53,6 +53,45 @@ public sealed class ReplayCommandTests
     }
 
     [Fact]
+    public void Replay_BudgetBelowOneFrame_WarnsInReportAndOnStderr()
+    {
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag"), output = temp.Combine("out");
+        Assert.Equal(0, CliRunner.Run("synth", "--scene", "office", "--frames", "12", "--out", bag, "--width", "96").ExitCode);
+        File.WriteAllText(temp.Combine("p.yaml"), "max_blocks_in_memory: 10\neviction_low_water_fraction: 0.8\n");
+        var run = CliRunner.Run("replay", bag, "--params", temp.Combine("p.yaml"), "--out", output, "--voxel", "0.05", "--json");
+        Assert.Equal(0, run.ExitCode);
+        var report = JsonDocument.Parse(run.Out).RootElement;
+        Assert.Equal(10, report.GetProperty("max_blocks_in_memory").GetInt32());
+        long overruns = report.GetProperty("budget_overruns").GetInt64();
+        Assert.True(overruns > 0);
+        Assert.True(report.GetProperty("peak_blocks_in_memory").GetInt32() > 10);
+        var warnings = report.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToArray();
+        Assert.Single(warnings);
+        Assert.Contains("block budget 10", warnings[0]);
+        // Rate-limited: the first overrun is reported as it happens, not every frame; the summary follows at the end.
+        var stderrWarnings = run.Error.Split('\n').Where(l => l.StartsWith("warning: ", StringComparison.Ordinal)).ToArray();
+        Assert.InRange(stderrWarnings.Length, 2, 3);
+        Assert.Equal("warning: " + warnings[0], stderrWarnings[^1]);
+    }
+
+    [Fact]
+    public void Replay_BudgetThatHolds_NoWarningsAndPeakWithinBudget()
+    {
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag"), output = temp.Combine("out");
+        Assert.Equal(0, CliRunner.Run("synth", "--scene", "office", "--frames", "12", "--out", bag, "--width", "96").ExitCode);
+        File.WriteAllText(temp.Combine("p.yaml"), "max_blocks_in_memory: 100000\n");
+        var run = CliRunner.Run("replay", bag, "--params", temp.Combine("p.yaml"), "--out", output, "--voxel", "0.05", "--json");
+        Assert.Equal(0, run.ExitCode);
+        var report = JsonDocument.Parse(run.Out).RootElement;
+        Assert.Equal(0, report.GetProperty("budget_overruns").GetInt64());
+        Assert.Empty(report.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(report.GetProperty("blocks_in_memory").GetInt32(), report.GetProperty("peak_blocks_in_memory").GetInt32());
+        Assert.DoesNotContain("warning:", run.Error);
+    }
+
+    [Fact]
     public void Replay_BagWithoutCameraTopics_FailsNamingThem()
     {
         string bag = Fixtures.Require("rosbag2_fixtures/head/rosbag2_py/sqlite3/talker");

@@ -95,79 +95,9 @@ public sealed class StorageTests
     }
 
     [Fact]
-    public void EnforceBudget_TinyBudget_SameMapAsUnbounded()
-    {
-        using var dir = new TempDirectory();
-        const int budget = 40;
-        using var unbounded = ExtractionTests.IntegrateSphere(0.03);
-        using var bounded = ExtractionTests.IntegrateSphere(0.03, new VoxelMemoryOptions { MaxBlocksInMemory = budget, EvictionDirectory = dir.Path });
-        Assert.True(bounded.ResidentBlockCount <= budget, $"{bounded.ResidentBlockCount} resident");
-        Assert.True(bounded.EvictionCount > 0);
-        Assert.True(bounded.ReloadCount > 0, "the camera circles the sphere, so evicted blocks must come back");
-        Assert.Equal(unbounded.BlockCount, bounded.BlockCount);
-
-        // Extraction reads evicted blocks without making them resident.
-        int resident = bounded.ResidentBlockCount;
-        var expectedPoints = SurfaceExtractor.ExtractPoints(unbounded).Select(p => p.Position).OrderBy(p => (p.X, p.Y, p.Z)).ToList();
-        var actualPoints = SurfaceExtractor.ExtractPoints(bounded).Select(p => p.Position).OrderBy(p => (p.X, p.Y, p.Z)).ToList();
-        Assert.Equal(expectedPoints, actualPoints);
-        Assert.Equal(resident, bounded.ResidentBlockCount);
-        Assert.Equal(SurfaceExtractor.ExtractMesh(unbounded).TriangleCount, SurfaceExtractor.ExtractMesh(bounded).TriangleCount);
-
-        // Saving includes evicted blocks; reading voxels reloads them.
-        string path = dir.Combine("bounded.arvm");
-        VoxelMapFile.Save(bounded, path);
-        using var loaded = VoxelMapFile.Load(path);
-        AssertSameVoxels(unbounded, loaded);
-        AssertSameVoxels(unbounded, bounded);
-    }
-
-    [Fact]
-    public void EnforceBudget_CameraCirclingTwice_CompactsSpillFileAndKeepsVoxels()
-    {
-        using var dir = new TempDirectory();
-        using var unbounded = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03 });
-        using var bounded = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03, MaxBlocksInMemory = 30, EvictionDirectory = dir.Path })
-        {
-            StoreCompactionMinBytes = 100_000,
-        };
-        var integrator = new ProjectiveTsdfIntegrator();
-        var k = DepthRenderer.Camera(96, 72, fov: 0.9);
-        var sphere = new Sphere(new Vector3d(0.05, -0.03, 1.0), 0.3);
-        var poses = ExtractionTests.SpherePoses().ToList();
-        for (int round = 0; round < 2; round++)
-            foreach (var pose in poses)
-            {
-                var (depth, color) = DepthRenderer.Render([sphere], k, pose);
-                integrator.Integrate(unbounded, depth, color, k, pose);
-                integrator.Integrate(bounded, depth, color, k, pose);
-                bounded.EnforceBudget(pose.Translation);
-                Assert.True(bounded.ResidentBlockCount <= 30);
-            }
-        Assert.True(bounded.StoreCompactions > 0, "the spill file was never compacted");
-        long liveBytes = (long)bounded.EvictedBlockCount * VoxelBlock.RecordLength(hasGenerated: false);
-        Assert.True(bounded.EvictedStoreBytes <= Math.Max(3 * liveBytes, 100_000) + 30L * VoxelBlock.RecordLength(false) * 2,
-            $"spill file {bounded.EvictedStoreBytes} bytes for {liveBytes} live bytes");
-        AssertSameVoxels(unbounded, bounded);
-    }
-
-    [Fact]
     public void Constructor_BudgetWithoutEvictionDirectory_Throws()
     {
         Assert.Throws<ArgumentException>(() => new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 1 }));
-    }
-
-    [Fact]
-    public void Integrate_WithBudget_EvictsAfterEachFrame()
-    {
-        using var dir = new TempDirectory();
-        using var memory = new VoxelMemory(new VoxelMemoryOptions { MaxBlocksInMemory = 5, EvictionDirectory = dir.Path });
-        var k = DepthRenderer.Camera(32, 24);
-        var pose = DepthRenderer.LookAt(new Vector3d(0, 0, 1), new Vector3d(0.01, 0, 0));
-        var (depth, color) = DepthRenderer.Render([new Plane(Vector3d.Zero, new Vector3d(0, 0, 1))], k, pose);
-        new ProjectiveTsdfIntegrator().Integrate(memory, depth, color, k, pose);
-        Assert.Equal(5, memory.ResidentBlockCount);
-        Assert.True(memory.EvictedBlockCount > 0);
     }
 
     [Fact]

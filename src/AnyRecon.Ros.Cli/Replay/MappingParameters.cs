@@ -21,6 +21,7 @@ internal static class MappingParameters
         ["truncation_voxels"] = (o, v) => o.Voxels.TruncationVoxels = Int(v),
         ["max_weight"] = (o, v) => o.Voxels.MaxWeight = (float)Double(v),
         ["max_blocks_in_memory"] = (o, v) => o.Voxels.MaxBlocksInMemory = Int(v),
+        ["eviction_low_water_fraction"] = (o, v) => o.Voxels.EvictionLowWaterFraction = Double(v),
         ["min_depth_m"] = (o, v) => o.Integration.MinIntegrationDistanceMeters = Double(v),
         ["max_depth_m"] = (o, v) => o.Integration.MaxIntegrationDistanceMeters = Double(v),
         ["sync_tolerance_ms"] = (o, v) => o.Sync.ToleranceNanoseconds = (long)(Double(v) * 1_000_000),

@@ -24,8 +24,11 @@ internal static class ReplayCommand
             if (parse.GetValue(voxel) is double v) options.Voxels.VoxelSizeMeters = v;
             string dir = parse.GetValue(output)!;
             bool showProgress = !parse.GetValue(json) && !Console.IsErrorRedirected;
-            var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null).GetAwaiter().GetResult();
+            // Warnings go to stderr even with --json (stdout is the report); the pipeline rate-limits them.
+            var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null,
+                message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message)).GetAwaiter().GetResult();
             if (showProgress) context.Error.WriteLine();
+            foreach (string warning in result.Report.Warnings) context.Error.WriteLine("warning: " + warning);
             // The bar is for terminals; this line is for logs too, so it is written even when stderr is redirected.
             context.Error.WriteLine(Summary(result.Report));
             if (parse.GetValue(json)) context.Out.WriteLine(File.ReadAllText(Path.Combine(dir, "report.json")));
@@ -37,6 +40,9 @@ internal static class ReplayCommand
                 foreach (var s in r.Stages)
                     context.Out.WriteLine($"  {s.Name,-14} {s.Processed,7} items  p50 {s.LatencyP50Ms,8:F2} ms  p95 {s.LatencyP95Ms,8:F2} ms" +
                         (s.Rejected.Count > 0 ? "  rejected: " + string.Join("; ", s.Rejected.Select(kv => $"{kv.Key} ×{kv.Value}")) : ""));
+                if (options.Voxels.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory)
+                    context.Out.WriteLine($"  block budget {options.Voxels.MaxBlocksInMemory}: peak {r.PeakBlocksInMemory} resident, {r.BlocksOnDisk} on disk, " +
+                        $"{r.Evictions} evictions, {r.Reloads} reloads, {r.BudgetOverruns} frames over budget");
                 foreach (var q in r.Queues) if (q.Dropped > 0) context.Out.WriteLine($"  queue {q.Name}: {q.Dropped} dropped ({q.Policy})");
                 context.Out.WriteLine($"wrote {dir}/map.ply, mesh.ply, map/, report.json, output.mcap");
             }

@@ -43,7 +43,12 @@ public sealed class MappingPipeline : IDisposable
     private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
     private long? _lastStatusStamp;
     private int _sincePublish;
+    private long _warnedOverruns;
+    private TimeSpan _lastWarning;
     private readonly Stopwatch _clock = new();
+
+    /// <summary>Least time between two warnings of the same kind, so a log is not flooded once per frame.</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
     public MappingPipeline(MappingOptions options, IMapSink? sink = null, IStatusSink? statusSink = null)
     {
@@ -64,6 +69,12 @@ public sealed class MappingPipeline : IDisposable
     }
 
     public VoxelMemory Memory { get; }
+
+    /// <summary>
+    /// Receives warnings while the pipeline runs (called from the integration stage), at most one per
+    /// <see cref="WarningInterval"/>; <see cref="Report"/> lists them all, summarised, at the end.
+    /// </summary>
+    public Action<string>? Warning { get; set; }
 
     /// <summary>The source writes here and completes it at the end of input.</summary>
     public StageQueue<IngestMessage> Ingest { get; }
@@ -122,6 +133,13 @@ public sealed class MappingPipeline : IDisposable
         _integrator.Integrate(Memory, frame.Depth, frame.Color, frame.Intrinsics, frame.WorldFromCamera);
         Memory.EnforceBudget(frame.WorldFromCamera.Translation);
         _integrated++;
+        if (Memory.BudgetOverruns != _warnedOverruns && (_warnedOverruns == 0 || _clock.Elapsed - _lastWarning >= WarningInterval))
+        {
+            _warnedOverruns = Memory.BudgetOverruns;
+            _lastWarning = _clock.Elapsed;
+            Warning?.Invoke($"frame {_integrated}: block budget {Memory.MaxBlocksInMemory} is smaller than the blocks of this and the previous frame; keeping them resident " +
+                $"({Memory.ResidentBlockCount} blocks, {Memory.BudgetOverruns} frame(s) over budget so far)");
+        }
         _lastFrameStamp = frame.StampNs;
         if (_sink is not null && ++_sincePublish >= _options.PointCloudEveryFrames)
         {
@@ -155,7 +173,10 @@ public sealed class MappingPipeline : IDisposable
         Evictions: Memory.EvictionCount,
         Reloads: Memory.ReloadCount,
         ElapsedSeconds: _clock.Elapsed.TotalSeconds,
-        PeakRssMegabytes: ProcessMemory.PeakRssMegabytes());
+        PeakRssMegabytes: ProcessMemory.PeakRssMegabytes(),
+        PeakBlocksInMemory: Memory.PeakResidentBlockCount,
+        BudgetOverruns: Memory.BudgetOverruns,
+        Warnings: Memory.BudgetWarning is string budget ? [budget] : []);
 
     public void Dispose()
     {
@@ -183,7 +204,10 @@ public sealed record MappingReport(
     long Evictions,
     long Reloads,
     double ElapsedSeconds,
-    double PeakRssMegabytes);
+    double PeakRssMegabytes,
+    int PeakBlocksInMemory,
+    long BudgetOverruns,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>Peak resident memory of this process (VmHWM), the figure the benchmarks compare.</summary>
 public static class ProcessMemory

@@ -17,8 +17,9 @@ public static class ReplayRun
 {
     public sealed record Result(MappingReport Report, int Points, int Triangles, string OutputDirectory);
 
+    /// <summary>Replays <paramref name="bagPath"/>; <paramref name="warning"/> receives rate-limited warnings as they happen (e.g. a block budget below one frame's blocks).</summary>
     public static async Task<Result> RunAsync(string bagPath, string outputDirectory, MappingOptions options, Action<long, long>? progress = null,
-        CancellationToken cancellationToken = default)
+        Action<string>? warning = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(outputDirectory);
         string evictionDirectory = Path.Combine(outputDirectory, "map", "evicted");
@@ -35,7 +36,7 @@ public static class ReplayRun
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
         using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
-        using var pipeline = new MappingPipeline(options, sink, sink);
+        using var pipeline = new MappingPipeline(options, sink, sink) { Warning = warning };
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
         long depthSeen = 0;
@@ -73,6 +74,9 @@ public static class ReplayRun
             voxel_size_m = options.Voxels.VoxelSizeMeters,
             blocks_in_memory = report.BlocksInMemory,
             blocks_on_disk = report.BlocksOnDisk,
+            peak_blocks_in_memory = report.PeakBlocksInMemory,
+            max_blocks_in_memory = options.Voxels.MaxBlocksInMemory == VoxelMemoryOptions.DefaultMaxBlocksInMemory ? (int?)null : options.Voxels.MaxBlocksInMemory,
+            budget_overruns = report.BudgetOverruns,
             evictions = report.Evictions,
             reloads = report.Reloads,
             points = points.Count,
@@ -82,6 +86,7 @@ public static class ReplayRun
             sync = report.Sync,
             last_pose_error = report.LastPoseError,
             transforms = report.TransformRejections,
+            warnings = report.Warnings,
         }, s_json));
         return new Result(report, points.Count, mesh.TriangleCount, outputDirectory);
     }

@@ -23,6 +23,13 @@ internal sealed class VoxelBlock
     /// <summary>Value of <see cref="VoxelMemory.Stamp"/> when any voxel last changed.</summary>
     public long ChangedStamp;
 
+    /// <summary>
+    /// Stamp of the frame whose work list last held this block (set by <see cref="VoxelMemory.GetOrAllocate(BlockIndex, bool)"/>). The
+    /// eviction policy keeps the current frame's blocks resident and evicts least recently used ones first. RAM only:
+    /// never written to disk.
+    /// </summary>
+    public long LastUsedStamp;
+
     public readonly float[] ObservedTsdf = new float[N];
     public readonly float[] ObservedWeight = new float[N];
     public readonly byte[] ObservedColor = new byte[N * 3];
@@ -46,6 +53,7 @@ internal sealed class VoxelBlock
     {
         Index = index;
         ChangedStamp = 0;
+        LastUsedStamp = 0;
         Array.Clear(ObservedTsdf);
         Array.Clear(ObservedWeight);
         Array.Clear(ObservedColor);

@@ -10,18 +10,29 @@ namespace AnyRecon.Ros.Voxels;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one writer at a time (the integrator parallelises internally over blocks it has resolved).
-/// With a block budget, <see cref="EnforceBudget"/> spills far blocks to disk; any later access by index reloads
-/// them, so callers never see the difference except in RAM and time.
+/// With a block budget, blocks not used by the current frame are spilled to disk in batches (least recently used and
+/// farthest first) whenever a new block would exceed it; any later access by index reloads them, so callers never see
+/// the difference except in RAM and time. A frame that alone needs more than the budget overruns it, counted in
+/// <see cref="BudgetOverruns"/>, instead of thrashing.
 /// </remarks>
 public sealed class VoxelMemory : IDisposable
 {
     private readonly Dictionary<BlockIndex, VoxelBlock> _blocks = new();
     private readonly Stack<VoxelBlock> _pool = new();
     private readonly VoxelMemoryOptions _options;
+    private readonly int _lowWater;
     private BlockStore? _store;
     private long _stamp;
     private long _evictions;
     private long _reloads;
+    private long _evictionPasses;
+    private int _peakResident;
+    private long _budgetOverruns;
+    private long _overrunFrame = -1;
+    private int _largestOverrun;
+    private long _exhaustedFrame = -1;
+    private Vector3d _camera;
+    private EvictionCandidate[] _candidates = [];
 
     public VoxelMemory(VoxelMemoryOptions? options = null)
     {
@@ -31,6 +42,7 @@ public sealed class VoxelMemory : IDisposable
         VoxelSizeMeters = _options.VoxelSizeMeters;
         BlockSizeMeters = VoxelSizeMeters * BlockIndex.Size;
         TruncationMeters = VoxelSizeMeters * _options.TruncationVoxels;
+        _lowWater = (int)Math.Min(_options.MaxBlocksInMemory - 1L, (long)Math.Floor(_options.MaxBlocksInMemory * _options.EvictionLowWaterFraction));
     }
 
     public double VoxelSizeMeters { get; }
@@ -57,6 +69,28 @@ public sealed class VoxelMemory : IDisposable
     public int BlockCount => ResidentBlockCount + EvictedBlockCount;
 
     public long EvictionCount => _evictions;
+
+    /// <summary>Times eviction ran (each pass spills a batch down to the low-water mark).</summary>
+    public long EvictionPasses => _evictionPasses;
+
+    /// <summary>Most blocks ever resident at once.</summary>
+    public int PeakResidentBlockCount => _peakResident;
+
+    /// <summary>
+    /// Frames whose blocks, with those of the frame before (which are never evicted either), did not fit in
+    /// <see cref="MaxBlocksInMemory"/>: they were kept resident anyway (RAM over budget during that frame) rather than
+    /// evicted and reloaded within the frame. Non-zero means the budget is too small for the camera's view: see
+    /// <see cref="BudgetWarning"/>.
+    /// </summary>
+    public long BudgetOverruns => _budgetOverruns;
+
+    /// <summary>Most blocks resident during a budget overrun (0 without overruns): a budget above it would have held.</summary>
+    public int LargestOverrunBlocks => _largestOverrun;
+
+    /// <summary>A sentence for reports when the budget was overrun, else null.</summary>
+    public string? BudgetWarning => _budgetOverruns == 0 ? null
+        : $"block budget {MaxBlocksInMemory} is below the blocks of the current and previous frame in {_budgetOverruns} frame(s): they stayed resident, " +
+          $"up to {_largestOverrun} blocks; set max_blocks_in_memory to at least {(long)Math.Ceiling(_largestOverrun / _options.EvictionLowWaterFraction)} to stay within budget";
 
     /// <summary>Spill-file size above which superseded records are compacted away (tests lower it).</summary>
     internal long StoreCompactionMinBytes { get; init; } = 64L << 20;
@@ -126,27 +160,64 @@ public sealed class VoxelMemory : IDisposable
     }
 
     /// <summary>The block if it exists, reloading it from disk when it was evicted.</summary>
-    internal bool TryGetBlock(BlockIndex index, out VoxelBlock block)
+    internal bool TryGetBlock(BlockIndex index, out VoxelBlock block) => TryGetBlock(index, usedBy: 0, out block);
+
+    private bool TryGetBlock(BlockIndex index, long usedBy, out VoxelBlock block)
     {
-        if (_blocks.TryGetValue(index, out block!)) return true;
-        if (_store is null || !_store.Contains(index)) return false;
-        block = Rent(index);
-        _store.TryTake(index, block);
-        _blocks.Add(index, block);
-        _reloads++;
+        if (!_blocks.TryGetValue(index, out block!))
+        {
+            if (_store is null || !_store.Contains(index)) return false;
+            MakeRoomForOne();
+            block = Rent(index);
+            _store.TryTake(index, block);
+            AddResident(block);
+            _reloads++;
+        }
+        if (usedBy != 0) block.LastUsedStamp = usedBy;
         return true;
     }
 
-    internal VoxelBlock GetOrAllocate(BlockIndex index) => GetOrAllocate(index, out _);
+    /// <summary>
+    /// The block, reloaded or allocated if needed. With <paramref name="markUsed"/> it joins the work list of the
+    /// frame about to be integrated (stamp <see cref="Stamp"/> + 1, the one <see cref="NextStamp"/> hands out next),
+    /// and the budget will not evict it until a later frame has started: callers may hold the reference until then.
+    /// </summary>
+    internal VoxelBlock GetOrAllocate(BlockIndex index, bool markUsed = true) => GetOrAllocate(index, markUsed, out _);
 
-    internal VoxelBlock GetOrAllocate(BlockIndex index, out bool allocated)
+    /// <inheritdoc cref="GetOrAllocate(BlockIndex, bool)"/>
+    internal VoxelBlock GetOrAllocate(BlockIndex index, out bool allocated) => GetOrAllocate(index, markUsed: true, out allocated);
+
+    private VoxelBlock GetOrAllocate(BlockIndex index, bool markUsed, out bool allocated)
     {
         allocated = false;
-        if (TryGetBlock(index, out var block)) return block;
+        long usedBy = markUsed ? _stamp + 1 : 0;
+        if (TryGetBlock(index, usedBy, out var block)) return block;
+        MakeRoomForOne();
         block = Rent(index);
-        _blocks.Add(index, block);
+        block.LastUsedStamp = usedBy;
+        AddResident(block);
         allocated = true;
         return block;
+    }
+
+    internal bool IsResident(BlockIndex index) => _blocks.ContainsKey(index);
+
+    private void AddResident(VoxelBlock block)
+    {
+        _blocks.Add(block.Index, block);
+        int count = _blocks.Count;
+        if (count > _peakResident) _peakResident = count;
+        if (count > _options.MaxBlocksInMemory) NoteOverrun(_stamp + 1, count);
+    }
+
+    private void NoteOverrun(long frame, int resident)
+    {
+        if (_overrunFrame != frame)
+        {
+            _overrunFrame = frame;
+            _budgetOverruns++;
+        }
+        _largestOverrun = Math.Max(_largestOverrun, resident);
     }
 
     /// <summary>Reads a block for extraction without making it resident: evicted blocks are copied into <paramref name="scratch"/>.</summary>
@@ -176,46 +247,91 @@ public sealed class VoxelMemory : IDisposable
     }
 
     /// <summary>
-    /// Keeps at most <see cref="MaxBlocksInMemory"/> blocks in RAM by writing those farthest from
-    /// <paramref name="cameraPositionWorld"/> to the on-disk store. Returns how many were evicted. Call it between
-    /// frames, never while an integrator or extractor runs.
+    /// Brings RAM back within <see cref="MaxBlocksInMemory"/> after a frame and remembers
+    /// <paramref name="cameraPositionWorld"/> for later evictions. Returns how many blocks went to disk. Call it
+    /// between frames, never while an integrator or extractor runs.
     /// </summary>
+    /// <remarks>
+    /// Blocks also make room for themselves when they become resident, so RAM holds the budget during a frame too;
+    /// this call only acts when the last frame overran, and then again keeps that frame's blocks. Either way one
+    /// pass spills down to <see cref="VoxelMemoryOptions.EvictionLowWaterFraction"/> of the budget, least recently
+    /// used first, then farthest from the camera, then by index, so eviction is deterministic.
+    /// </remarks>
     public int EnforceBudget(Vector3d cameraPositionWorld)
     {
-        int excess = _blocks.Count - _options.MaxBlocksInMemory;
-        if (excess <= 0) return 0;
-        _store ??= new BlockStore(_options.EvictionDirectory!, StoreCompactionMinBytes);
+        _camera = cameraPositionWorld;
+        int count = _blocks.Count;
+        if (count <= _options.MaxBlocksInMemory) return 0;
+        // The last integrated frame took stamp _stamp; its blocks stay.
+        long frame = Math.Max(1, _stamp);
+        int evicted = Evict(frame, count - _lowWater);
+        if (_blocks.Count > _options.MaxBlocksInMemory) NoteOverrun(frame, _blocks.Count);
+        return evicted;
+    }
 
-        var candidates = new (double Distance, VoxelBlock Block)[_blocks.Count];
+    /// <summary>
+    /// Before a block becomes resident at the budget: one batch down to the low-water mark, sparing the frame being
+    /// built and the last integrated one (the frame being built has probably not marked all of its blocks yet, and
+    /// most of them are the last frame's).
+    /// </summary>
+    private void MakeRoomForOne()
+    {
+        int count = _blocks.Count;
+        if (count < _options.MaxBlocksInMemory) return;
+        Evict(Math.Max(1, _stamp), Math.Max(count - _lowWater, count - _options.MaxBlocksInMemory + 1));
+    }
+
+    /// <summary>Spills up to <paramref name="target"/> blocks not used since before frame <paramref name="keepFrom"/>.</summary>
+    private int Evict(long keepFrom, int target)
+    {
+        // Within one frame nothing becomes evictable again (every block it touches is marked), so one fruitless scan suffices.
+        if (target <= 0 || _exhaustedFrame == keepFrom) return 0;
+        _store ??= new BlockStore(_options.EvictionDirectory!, StoreCompactionMinBytes);
+        if (_candidates.Length < _blocks.Count) _candidates = new EvictionCandidate[_blocks.Count + _blocks.Count / 4];
+        var candidates = _candidates;
         int n = 0;
         double half = BlockSizeMeters / 2;
         foreach (var block in _blocks.Values)
         {
-            double dx = block.Index.X * BlockSizeMeters + half - cameraPositionWorld.X;
-            double dy = block.Index.Y * BlockSizeMeters + half - cameraPositionWorld.Y;
-            double dz = block.Index.Z * BlockSizeMeters + half - cameraPositionWorld.Z;
-            candidates[n++] = (dx * dx + dy * dy + dz * dz, block);
+            if (block.LastUsedStamp >= keepFrom) continue;
+            double dx = block.Index.X * BlockSizeMeters + half - _camera.X;
+            double dy = block.Index.Y * BlockSizeMeters + half - _camera.Y;
+            double dz = block.Index.Z * BlockSizeMeters + half - _camera.Z;
+            candidates[n++] = new EvictionCandidate(block.LastUsedStamp, dx * dx + dy * dy + dz * dz, block);
         }
-        // Farthest first; ties broken by index so eviction is deterministic.
-        Array.Sort(candidates, static (a, b) =>
-        {
-            int c = b.Distance.CompareTo(a.Distance);
-            if (c != 0) return c;
-            c = a.Block.Index.X.CompareTo(b.Block.Index.X);
-            if (c != 0) return c;
-            c = a.Block.Index.Y.CompareTo(b.Block.Index.Y);
-            return c != 0 ? c : a.Block.Index.Z.CompareTo(b.Block.Index.Z);
-        });
-        for (int i = 0; i < excess; i++)
+        if (n <= target) _exhaustedFrame = keepFrom;
+        int evict = Math.Min(n, target);
+        if (evict == 0) return 0;
+        Array.Sort(candidates, 0, n, EvictionCandidate.Order);
+        for (int i = 0; i < evict; i++)
         {
             var block = candidates[i].Block;
             _store.Write(block);
             _blocks.Remove(block.Index);
             _pool.Push(block);
         }
-        _evictions += excess;
+        // No references to evicted (pooled) blocks may outlive the pass.
+        Array.Clear(candidates, 0, n);
+        _evictions += evict;
+        _evictionPasses++;
         AssertInvariants();
-        return excess;
+        return evict;
+    }
+
+    private readonly record struct EvictionCandidate(long LastUsed, double DistanceSquared, VoxelBlock Block)
+    {
+        /// <summary>Least recently used first, then farthest, then by index: a total order, so runs are repeatable.</summary>
+        public static readonly IComparer<EvictionCandidate> Order = Comparer<EvictionCandidate>.Create(static (a, b) =>
+        {
+            int c = a.LastUsed.CompareTo(b.LastUsed);
+            if (c != 0) return c;
+            c = b.DistanceSquared.CompareTo(a.DistanceSquared);
+            if (c != 0) return c;
+            c = a.Block.Index.X.CompareTo(b.Block.Index.X);
+            if (c != 0) return c;
+            c = a.Block.Index.Y.CompareTo(b.Block.Index.Y);
+            return c != 0 ? c : a.Block.Index.Z.CompareTo(b.Block.Index.Z);
+        });
     }
 
     private VoxelBlock Rent(BlockIndex index)

@@ -13,12 +13,15 @@ public sealed class VoxelMemoryOptions
     public const float DefaultMaxWeight = 64f;
     public const float DefaultSettledObservedWeight = 4f;
     public const int DefaultMaxBlocksInMemory = int.MaxValue;
+    public const double DefaultEvictionLowWaterFraction = 0.9;
+    public const double MinEvictionLowWaterFraction = 0.5;
 
     private double _voxelSizeMeters = DefaultVoxelSizeMeters;
     private int _truncationVoxels = DefaultTruncationVoxels;
     private float _maxWeight = DefaultMaxWeight;
     private float _settledObservedWeight = DefaultSettledObservedWeight;
     private int _maxBlocksInMemory = DefaultMaxBlocksInMemory;
+    private double _evictionLowWaterFraction = DefaultEvictionLowWaterFraction;
 
     /// <summary>Edge length of one voxel, 0.01–0.05 m. Default 0.02 m. A block is 8 voxels wide.</summary>
     public double VoxelSizeMeters
@@ -66,16 +69,36 @@ public sealed class VoxelMemoryOptions
     }
 
     /// <summary>
-    /// Block budget in RAM, ≥ 1. Default unbounded. When <see cref="VoxelMemory.EnforceBudget"/> finds more blocks,
-    /// those farthest from the camera go to the on-disk block store (<see cref="EvictionDirectory"/>, which must then
-    /// be set, or the <see cref="VoxelMemory"/> constructor throws) and come back when touched again. One block is about 5.6 KiB (observed only) or 11 KiB (both channels).
+    /// Block budget in RAM, ≥ 1. Default unbounded. A block that would exceed it first makes room: least recently
+    /// used blocks (ties: farthest from the camera) go to the on-disk block store (<see cref="EvictionDirectory"/>,
+    /// which must then be set, or the <see cref="VoxelMemory"/> constructor throws) and come back when touched again.
+    /// One block is about 5.6 KiB (observed only) or 11 KiB (both channels).
     /// </summary>
+    /// <remarks>
+    /// The blocks of the frame being integrated are never evicted. When one frame needs more blocks than the budget,
+    /// they all stay resident (RAM goes over budget for that frame) and <see cref="VoxelMemory.BudgetOverruns"/>
+    /// counts it, instead of thrashing blocks between RAM and disk within the frame.
+    /// </remarks>
     public int MaxBlocksInMemory
     {
         get => _maxBlocksInMemory;
         set => _maxBlocksInMemory = value >= 1
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "the block budget must be at least one block");
+    }
+
+    /// <summary>
+    /// Hysteresis of the block budget, 0.5–1. Default 0.9. Once eviction runs, it continues until at most this
+    /// fraction of <see cref="MaxBlocksInMemory"/> is resident, so the blocks of the next frames fit without another
+    /// eviction and the spill file is written in batches. 1 evicts only the excess, which with a camera at the edge of
+    /// the budget means an eviction pass every frame; lower values write more blocks per pass and leave RAM unused.
+    /// </summary>
+    public double EvictionLowWaterFraction
+    {
+        get => _evictionLowWaterFraction;
+        set => _evictionLowWaterFraction = value is >= MinEvictionLowWaterFraction and <= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"the low-water fraction must be {MinEvictionLowWaterFraction}–1");
     }
 
     /// <summary>Folder for evicted blocks; null (default) disables eviction. The folder is created on first eviction.</summary>

@@ -97,6 +97,7 @@ public static class VoxelMapFile
             SettledObservedWeight = info.SettledObservedWeight,
             MaxBlocksInMemory = runtime?.MaxBlocksInMemory ?? VoxelMemoryOptions.DefaultMaxBlocksInMemory,
             EvictionDirectory = runtime?.EvictionDirectory,
+            EvictionLowWaterFraction = runtime?.EvictionLowWaterFraction ?? VoxelMemoryOptions.DefaultEvictionLowWaterFraction,
         };
         var memory = new VoxelMemory(options);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(VoxelBlock.RecordLength(hasGenerated: true));
@@ -115,7 +116,7 @@ public static class VoxelMapFile
                 int length = VoxelBlock.RecordLength(hasGenerated);
                 ReadExactly(path, file, buffer.AsSpan(VoxelBlock.RecordHeaderBytes, length - VoxelBlock.RecordHeaderBytes), at, "block record");
                 if (memory.Contains(index)) throw new VoxelMapFormatException(path, at, $"block {index} appears twice");
-                var block = memory.GetOrAllocate(index);
+                var block = memory.GetOrAllocate(index, markUsed: false);
                 if (!block.TryReadRecordBody(buffer.AsSpan(0, length), hasGenerated))
                     throw new VoxelMapFormatException(path, at, $"checksum mismatch in block {index}");
                 block.ChangedStamp = stamp;
