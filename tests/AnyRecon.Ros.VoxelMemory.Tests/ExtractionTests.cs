@@ -149,9 +149,10 @@ public sealed class ExtractionTests
 
     [Theory]
     [InlineData(0.5f, -0.5f, 1)]
-    [InlineData(0.97f, -0.97f, 1)]
+    [InlineData(0.998f, -0.998f, 1)]
     [InlineData(1f, -0.5f, 0)]
-    [InlineData(0.5f, -0.98f, 0)]
+    [InlineData(0.5f, -1.1f, 0)]
+    [InlineData(0.5f, -0.999f, 0)]
     public void ExtractPoints_CrossingNextToTruncatedVoxel_IsNotASurface(float front, float behind, int expected)
     {
         // Two observed voxels side by side along x; every other voxel stays unobserved (weight 0).

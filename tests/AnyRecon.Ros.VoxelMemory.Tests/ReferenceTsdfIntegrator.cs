@@ -9,7 +9,8 @@ namespace AnyRecon.Ros.Voxels.Tests;
 /// A voxel whose projection lands within 3e-4 pixel of a pixel border is marked ambiguous: float and double may
 /// pick different pixels there, and the test leaves those few out.
 /// </summary>
-internal sealed class ReferenceTsdfIntegrator(double voxelSize, int truncationVoxels, double maxWeight, double minDepth, double maxDepth)
+internal sealed class ReferenceTsdfIntegrator(double voxelSize, int truncationVoxels, double maxWeight, double minDepth, double maxDepth,
+    DepthWeighting weighting = TsdfIntegratorOptions.DefaultDepthWeighting)
 {
     public sealed class Voxel
     {
@@ -51,22 +52,28 @@ internal sealed class ReferenceTsdfIntegrator(double voxelSize, int truncationVo
                 double sdf = d - p.Z;
                 if (sdf < -trunc)
                 {
-                    if (ambiguous) Get(key).Ambiguous = true;
+                    // Float and double may disagree on which side of the band's far end a voxel lies.
+                    if (ambiguous || Math.Abs(sdf + trunc) < 1e-4) Get(key).Ambiguous = true;
                     continue;
                 }
                 var voxel = Get(key);
                 voxel.Ambiguous |= ambiguous || Math.Abs(sdf + trunc) < 1e-4 || Math.Abs(sdf - trunc) < 1e-4;
-                double t = Math.Min(sdf / trunc, 1);
+                // The value is the difference along the viewing ray; the band test above is along the optical axis.
+                double rayFactor = Math.Sqrt(p.X * p.X + p.Y * p.Y + p.Z * p.Z) / p.Z;
+                double t = Math.Min(sdf * rayFactor / trunc, 1);
+                double fw = weighting == DepthWeighting.InverseSquare
+                    ? Math.Max(TsdfIntegratorOptions.MinFrameWeight, Math.Min(1, Math.Pow(TsdfIntegratorOptions.UnitWeightDepthMeters / p.Z, 2)))
+                    : 1;
                 double w = voxel.Weight;
                 if (sdf < trunc)
                 {
                     int i = 3 * (vi * k.Width + ui);
-                    voxel.R = (int)((voxel.R * w + color.Rgb[i]) / (w + 1) + 0.5);
-                    voxel.G = (int)((voxel.G * w + color.Rgb[i + 1]) / (w + 1) + 0.5);
-                    voxel.B = (int)((voxel.B * w + color.Rgb[i + 2]) / (w + 1) + 0.5);
+                    voxel.R = (int)((voxel.R * w + color.Rgb[i] * fw) / (w + fw) + 0.5);
+                    voxel.G = (int)((voxel.G * w + color.Rgb[i + 1] * fw) / (w + fw) + 0.5);
+                    voxel.B = (int)((voxel.B * w + color.Rgb[i + 2] * fw) / (w + fw) + 0.5);
                 }
-                voxel.Tsdf = (voxel.Tsdf * w + t) / (w + 1);
-                voxel.Weight = Math.Min(w + 1, maxWeight);
+                voxel.Tsdf = (voxel.Tsdf * w + t * fw) / (w + fw);
+                voxel.Weight = Math.Min(w + fw, maxWeight);
             }
         }
     }

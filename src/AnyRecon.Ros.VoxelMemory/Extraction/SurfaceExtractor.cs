@@ -15,8 +15,8 @@ public static class SurfaceExtractor
     private const int P = 11; // padded grid: local coordinates −1..9
     private const int GridCells = P * P * P;
 
-    /// <summary>|TSDF| at or above which a voxel is not used as a surface sample (Open3D's extractors use the same bound).</summary>
-    public const float SaturatedTsdf = 0.98f;
+    /// <summary>|TSDF| at or above which a voxel is not used as a surface sample: it sits at the band's limit.</summary>
+    public const float SaturatedTsdf = 0.999f;
 
     /// <summary>
     /// The blocks whose extraction output can differ after <paramref name="changedBlocks"/> changed (e.g. from
@@ -51,11 +51,11 @@ public static class SurfaceExtractor
             for (int x = 0; x < 8; x++)
             {
                 int a = Cell(x, y, z);
-                if (scratch.Weight[a] <= 0) continue;
+                if (!scratch.Crossable[a]) continue;
                 for (int axis = 0; axis < 3; axis++)
                 {
                     int b = a + Stride(axis);
-                    if (scratch.Weight[b] <= 0 || (scratch.Tsdf[a] < 0) == (scratch.Tsdf[b] < 0)) continue;
+                    if (!scratch.Crossable[b] || (scratch.Tsdf[a] < 0) == (scratch.Tsdf[b] < 0)) continue;
                     (points ??= new List<SurfacePoint>()).Add(scratch.EdgeVertex(a, axis));
                 }
             }
@@ -92,7 +92,7 @@ public static class SurfaceExtractor
                 {
                     int cell = Cell(x + (c & 1), y + (c >> 1 & 1), z + (c >> 2 & 1));
                     cornerCell[c] = cell;
-                    if (scratch.Weight[cell] <= 0) { complete = false; break; }
+                    if (!scratch.Crossable[cell]) { complete = false; break; }
                     if (scratch.Tsdf[cell] < 0) config |= 1 << c;
                 }
                 if (!complete || config == 0 || config == 255) continue;
@@ -198,6 +198,9 @@ public static class SurfaceExtractor
     {
         public readonly float[] Tsdf = new float[GridCells];
         public readonly float[] Weight = new float[GridCells];
+
+        /// <summary>Whether a surface vertex may sit on an edge of this cell: observed and not at the band's limit (normals still use every observed cell).</summary>
+        public readonly bool[] Crossable = new bool[GridCells];
         public readonly byte[] Rgb = new byte[GridCells * 3];
         public readonly byte[] Source = new byte[GridCells];
         public readonly int[] EdgeSlots = new int[9 * 9 * 9 * 3];
@@ -210,7 +213,7 @@ public static class SurfaceExtractor
         /// <summary>
         /// A voxel at the truncation limit says only "far from any surface": a sign change next to it comes from a
         /// depth discontinuity (free space seen past an edge beside a voxel behind a surface), not from a measured
-        /// surface, so extraction treats it as unknown. Real crossings have both ends within a voxel or two of the
+        /// surface, so no vertex is put on its edges. Real crossings have both ends within a voxel or two of the
         /// surface, well inside the band.
         /// </summary>
         private static bool Saturated(float tsdf) => MathF.Abs(tsdf) >= SaturatedTsdf;
@@ -242,6 +245,7 @@ public static class SurfaceExtractor
                         if (block is null)
                         {
                             Weight[cell] = 0;
+                            Crossable[cell] = false;
                             continue;
                         }
                         int v = BlockIndex.Linear(vx, vy, vz);
@@ -250,14 +254,16 @@ public static class SurfaceExtractor
                         if (!block.HasGenerated)
                         {
                             Tsdf[cell] = block.ObservedTsdf[v];
-                            Weight[cell] = Saturated(Tsdf[cell]) ? 0 : ow;
+                            Weight[cell] = ow;
+                            Crossable[cell] = ow > 0 && !Saturated(Tsdf[cell]);
                             Source[cell] = (byte)EvidenceChannel.Observed;
                             Rgb[3 * cell] = oc[v]; Rgb[3 * cell + 1] = oc[n3 + v]; Rgb[3 * cell + 2] = oc[2 * n3 + v];
                             continue;
                         }
                         float gw = block.GeneratedWeight![v];
                         Tsdf[cell] = VoxelFusion.Effective(block.ObservedTsdf[v], ow, block.GeneratedTsdf![v], gw, settled, out float w, out var source);
-                        Weight[cell] = Saturated(Tsdf[cell]) ? 0 : w;
+                        Weight[cell] = w;
+                        Crossable[cell] = w > 0 && !Saturated(Tsdf[cell]);
                         Source[cell] = (byte)source;
                         var gc = block.GeneratedColor!;
                         for (int ch = 0; ch < 3; ch++)

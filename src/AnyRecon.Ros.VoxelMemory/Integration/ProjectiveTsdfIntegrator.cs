@@ -16,12 +16,14 @@ namespace AnyRecon.Ros.Voxels;
 /// one Vector256.
 /// </summary>
 /// <remarks>
-/// Per voxel: signed distance sdf = depth(pixel) − z along the optical axis at the nearest pixel; voxels with
-/// sdf &lt; −truncation (behind the surface) are left alone; tsdf = min(sdf / truncation, 1); weight 1 per frame,
-/// capped at <see cref="VoxelMemory.MaxWeight"/>; colour averaged with the same weights only within the truncation
-/// band (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and
-/// skip voxels already settled by observation. After each frame the memory's block budget is enforced around the
-/// camera. An instance reuses buffers: use one per thread.
+/// Per voxel, at the nearest pixel: the voxel is updated when depth(pixel) − z ≥ −truncation along the optical axis (so
+/// voxels far behind the surface are left alone); the value is tsdf = min(d_ray / truncation, 1) with d_ray the same
+/// difference measured along the viewing ray, as KinectFusion and Open3D store it; the frame's weight is 1, or with
+/// <see cref="DepthWeighting.InverseSquare"/> min(1, (1 m / z)²) (at least 0.05), and the running weight is capped at
+/// <see cref="VoxelMemory.MaxWeight"/>; colour is averaged with the same weights only within the truncation band
+/// (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and skip
+/// voxels already settled by observation. After each frame the memory's block budget is enforced around the camera.
+/// An instance reuses buffers: use one per thread.
 /// </remarks>
 public sealed class ProjectiveTsdfIntegrator
 {
@@ -266,6 +268,7 @@ public sealed class ProjectiveTsdfIntegrator
         private readonly RigidTransform _cameraFromWorld;
         private readonly Vector3 _stepX, _stepY, _stepZ;
         private readonly EvidenceChannel _channel;
+        private readonly DepthWeighting _depthWeighting;
         private readonly long _stamp;
         private readonly double _voxelSize;
 
@@ -291,6 +294,7 @@ public sealed class ProjectiveTsdfIntegrator
             _stepY = new Vector3(r.R01, r.R11, r.R21) * vs;
             _stepZ = new Vector3(r.R02, r.R12, r.R22) * vs;
             _channel = channel;
+            _depthWeighting = options.DepthWeighting;
             _stamp = stamp;
         }
 
@@ -340,6 +344,9 @@ public sealed class ProjectiveTsdfIntegrator
             var maxW = Vector256.Create(_maxWeight);
             var settled = Vector256.Create(_settled);
             var trunc = Vector256.Create(_trunc);
+            var weightedByDepth = _depthWeighting == DepthWeighting.InverseSquare;
+            var minFrameWeight = Vector256.Create(TsdfIntegratorOptions.MinFrameWeight);
+            var unitDepth = Vector256.Create((float)TsdfIntegratorOptions.UnitWeightDepthMeters);
             var lastPixel = Vector256.Create(_width * _height - 1);
             Span<int> pixel = stackalloc int[8];
             Span<float> sample = stackalloc float[8];
@@ -379,27 +386,33 @@ public sealed class ProjectiveTsdfIntegrator
                     }
                     // Out-of-range, missing (0) and NaN depth all fail this test.
                     var measured = Vector256.GreaterThanOrEqual(depth, minD) & Vector256.LessThanOrEqual(depth, maxD) & inside.AsSingle();
-                    var sdf = depth - cz;
+                    // Which voxels an observation updates is decided along the optical axis (a fixed band behind the
+                    // measured point); the value stored is the distance along the viewing ray, as KinectFusion and
+                    // Open3D store it, which is closer to the Euclidean distance at the image edges.
+                    var axial = depth - cz;
+                    var alongRay = axial * Vector256.Sqrt(cx * cx + cy * cy + cz * cz) * invZ;
                     // NaN compares false, so missing depth drops out here.
-                    var mask = Vector256.GreaterThanOrEqual(sdf, negTrunc) & measured;
+                    var mask = Vector256.GreaterThanOrEqual(axial, negTrunc) & measured;
                     int rowStart = (z * 8 + y) * 8;
                     if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
                     if (mask == Vector256<float>.Zero) continue;
 
-                    var t = Vector256.Min(sdf * invTrunc, one);
+                    var t = Vector256.Min(alongRay * invTrunc, one);
                     var oldT = Vector256.LoadUnsafe(ref tsdf[rowStart]);
                     var oldW = Vector256.LoadUnsafe(ref weight[rowStart]);
-                    var sumW = oldW + one;
+                    // Depth noise grows with distance, so far readings count for less (see DepthWeighting).
+                    var w = weightedByDepth ? Vector256.Max(minFrameWeight, Vector256.Min(one, unitDepth * unitDepth * invZ * invZ)) : one;
+                    var sumW = oldW + w;
                     // One reciprocal serves the distance and the three colour averages.
                     var inv = one / sumW;
-                    var newT = (oldT * oldW + t) * inv;
+                    var newT = (oldT * oldW + t * w) * inv;
                     var newW = Vector256.Min(sumW, maxW);
                     Vector256.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
                     Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
                     changed = true;
 
                     if (_rgb is null) continue;
-                    var near = mask & Vector256.LessThan(sdf, trunc);
+                    var near = mask & Vector256.LessThan(axial, trunc);
                     if (near == Vector256<float>.Zero) continue;
                     // A 4-byte gather at the image's last pixel would read one byte past the buffer: that row goes scalar.
                     if (Avx2.IsSupported && (Vector256.Equals(pix, lastPixel) & near.AsInt32()) == Vector256<int>.Zero)
@@ -409,9 +422,9 @@ public sealed class ProjectiveTsdfIntegrator
                             packed = Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix * 3, near.AsInt32(), 1);
                         var keep = NarrowToBytes(near.AsInt32());
                         var low = Vector256.Create(0xFF);
-                        BlendPlane(ref color[rowStart], Vector256.ConvertToSingle(packed & low), oldW, inv, keep);
-                        BlendPlane(ref color[VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 8) & low), oldW, inv, keep);
-                        BlendPlane(ref color[2 * VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 16) & low), oldW, inv, keep);
+                        BlendPlane(ref color[rowStart], Vector256.ConvertToSingle(packed & low) * w, oldW, inv, keep);
+                        BlendPlane(ref color[VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 8) & low) * w, oldW, inv, keep);
+                        BlendPlane(ref color[2 * VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 16) & low) * w, oldW, inv, keep);
                         continue;
                     }
                     uint nearBits = near.ExtractMostSignificantBits();
@@ -419,7 +432,7 @@ public sealed class ProjectiveTsdfIntegrator
                     {
                         int lane = BitOperations.TrailingZeroCount(nearBits);
                         nearBits &= nearBits - 1;
-                        BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane));
+                        BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane), w.GetElement(lane));
                     }
                 }
             }
@@ -448,14 +461,14 @@ public sealed class ProjectiveTsdfIntegrator
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void BlendColor(byte[] color, int voxel, int rgbOffset, float oldWeight)
+        private void BlendColor(byte[] color, int voxel, int rgbOffset, float oldWeight, float frameWeight)
         {
             const int n = VoxelBlock.N;
-            float inv = 1f / (oldWeight + 1f);
+            float inv = 1f / (oldWeight + frameWeight);
             byte[] rgb = _rgb!;
-            color[voxel] = (byte)((color[voxel] * oldWeight + rgb[rgbOffset]) * inv + 0.5f);
-            color[n + voxel] = (byte)((color[n + voxel] * oldWeight + rgb[rgbOffset + 1]) * inv + 0.5f);
-            color[2 * n + voxel] = (byte)((color[2 * n + voxel] * oldWeight + rgb[rgbOffset + 2]) * inv + 0.5f);
+            color[voxel] = (byte)((color[voxel] * oldWeight + rgb[rgbOffset] * frameWeight) * inv + 0.5f);
+            color[n + voxel] = (byte)((color[n + voxel] * oldWeight + rgb[rgbOffset + 1] * frameWeight) * inv + 0.5f);
+            color[2 * n + voxel] = (byte)((color[2 * n + voxel] * oldWeight + rgb[rgbOffset + 2] * frameWeight) * inv + 0.5f);
         }
     }
 }

@@ -14,12 +14,34 @@ public enum FreeSpaceCarving
     ExistingBlocks,
 }
 
+/// <summary>How much one frame's reading counts for a voxel.</summary>
+public enum DepthWeighting
+{
+    /// <summary>Every reading counts 1 (Open3D's legacy volumes): the weight is the number of frames.</summary>
+    Constant,
+
+    /// <summary>
+    /// A reading at depth z counts min(1, (1 m / z)²), at least <see cref="TsdfIntegratorOptions.MinFrameWeight"/>:
+    /// structured-light and time-of-flight depth noise grows about with z², so a wall seen from 4 m does not blur what
+    /// was seen from 1 m. Weights are then in units of "readings at 1 m or nearer" (the max-weight cap and the settled
+    /// threshold too).
+    /// </summary>
+    InverseSquare,
+}
+
 /// <summary>Options for <see cref="ProjectiveTsdfIntegrator"/>; setters reject out-of-range values.</summary>
 public sealed class TsdfIntegratorOptions
 {
     public const double DefaultMinIntegrationDistanceMeters = 0.1;
     public const double DefaultMaxIntegrationDistanceMeters = 5.0;
     public const FreeSpaceCarving DefaultCarving = FreeSpaceCarving.ExistingBlocks;
+    public const DepthWeighting DefaultDepthWeighting = DepthWeighting.InverseSquare;
+
+    /// <summary>Depth at and below which a reading counts 1 under <see cref="DepthWeighting.InverseSquare"/>.</summary>
+    public const double UnitWeightDepthMeters = 1.0;
+
+    /// <summary>The least a reading counts under <see cref="DepthWeighting.InverseSquare"/> (reached at about 4.5 m).</summary>
+    public const float MinFrameWeight = 0.05f;
 
     private double _minDistance = DefaultMinIntegrationDistanceMeters;
     private double _maxDistance = DefaultMaxIntegrationDistanceMeters;
@@ -41,6 +63,9 @@ public sealed class TsdfIntegratorOptions
 
     /// <summary>Free-space handling. Default <see cref="FreeSpaceCarving.ExistingBlocks"/>.</summary>
     public FreeSpaceCarving Carving { get; set; } = DefaultCarving;
+
+    /// <summary>Weight of one reading. Default <see cref="DepthWeighting.InverseSquare"/>.</summary>
+    public DepthWeighting DepthWeighting { get; set; } = DefaultDepthWeighting;
 
     /// <summary>Threads used over blocks and image rows, ≥ 1. Default: all processors.</summary>
     public int MaxDegreeOfParallelism
