@@ -154,7 +154,7 @@ public sealed class ProjectiveTsdfIntegrator
                     if (validMask == Vector256<int>.Zero) continue;
                     var rx = Vector256.Create(u - cx) + lanes;
                     var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
-                    var z0 = Vector256.Max(d - vTrunc, vMinD);
+                    var z0 = Vector256.MaxNative(d - vTrunc, vMinD);
                     var step = (d + vTrunc - z0) * Vector256.Create(spacing);
                     for (int s = 0; s < samples; s++)
                     {
@@ -352,87 +352,89 @@ public sealed class ProjectiveTsdfIntegrator
             Span<float> sample = stackalloc float[8];
             bool changed = false;
 
-            for (int z = 0; z < 8; z++)
+            // Pinned once per block rather than per row: the gathers below read them through pointers.
+            fixed (float* depthBase = _depth)
+            fixed (byte* rgbBase = _rgb)
             {
-                for (int y = 0; y < 8; y++)
+                for (int z = 0; z < 8; z++)
                 {
-                    var row = p0 + _stepY * y + _stepZ * z;
-                    var cz = Vector256.Create(row.Z) + laneZ;
-                    var front = Vector256.GreaterThan(cz, minD);
-                    if (front == Vector256<float>.Zero) continue;
-                    var invZ = one / cz;
-                    var cx = Vector256.Create(row.X) + laneX;
-                    var cy = Vector256.Create(row.Y) + laneY;
-                    var ui = Vector256.ConvertToInt32Native(Vector256.Floor(fx * cx * invZ + cxh));
-                    var vi = Vector256.ConvertToInt32Native(Vector256.Floor(fy * cy * invZ + cyh));
-                    var inside = front.AsInt32()
-                        & Vector256.GreaterThanOrEqual(ui, Vector256<int>.Zero) & Vector256.LessThan(ui, widthV)
-                        & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
-                    if (inside == Vector256<int>.Zero) continue;
-
-                    var pix = vi * widthV + ui;
-                    Vector256<float> depth;
-                    if (Avx2.IsSupported)
+                    for (int y = 0; y < 8; y++)
                     {
-                        fixed (float* depthBase = _depth)
+                        var row = p0 + _stepY * y + _stepZ * z;
+                        var cz = Vector256.Create(row.Z) + laneZ;
+                        var front = Vector256.GreaterThan(cz, minD);
+                        if (front == Vector256<float>.Zero) continue;
+                        var invZ = one / cz;
+                        var cx = Vector256.Create(row.X) + laneX;
+                        var cy = Vector256.Create(row.Y) + laneY;
+                        var ui = Vector256.ConvertToInt32Native(Vector256.Floor(fx * cx * invZ + cxh));
+                        var vi = Vector256.ConvertToInt32Native(Vector256.Floor(fy * cy * invZ + cyh));
+                        var inside = front.AsInt32()
+                            & Vector256.GreaterThanOrEqual(ui, Vector256<int>.Zero) & Vector256.LessThan(ui, widthV)
+                            & Vector256.GreaterThanOrEqual(vi, Vector256<int>.Zero) & Vector256.LessThan(vi, heightV);
+                        if (inside == Vector256<int>.Zero) continue;
+
+                        var pix = vi * widthV + ui;
+                        Vector256<float> depth;
+                        if (Avx2.IsSupported)
+                        {
                             depth = Avx2.GatherMaskVector256(Vector256<float>.Zero, depthBase, pix, inside.AsSingle(), 4);
-                    }
-                    else
-                    {
-                        pix.StoreUnsafe(ref pixel[0]);
-                        uint insideBits = inside.ExtractMostSignificantBits();
-                        for (int lane = 0; lane < 8; lane++) sample[lane] = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
-                        depth = Vector256.Create<float>(sample);
-                    }
-                    // Out-of-range, missing (0) and NaN depth all fail this test.
-                    var measured = Vector256.GreaterThanOrEqual(depth, minD) & Vector256.LessThanOrEqual(depth, maxD) & inside.AsSingle();
-                    // Which voxels an observation updates is decided along the optical axis (a fixed band behind the
-                    // measured point); the value stored is the distance along the viewing ray, as KinectFusion and
-                    // Open3D store it, which is closer to the Euclidean distance at the image edges.
-                    var axial = depth - cz;
-                    var alongRay = axial * Vector256.Sqrt(cx * cx + cy * cy + cz * cz) * invZ;
-                    // NaN compares false, so missing depth drops out here.
-                    var mask = Vector256.GreaterThanOrEqual(axial, negTrunc) & measured;
-                    int rowStart = (z * 8 + y) * 8;
-                    if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
-                    if (mask == Vector256<float>.Zero) continue;
+                        }
+                        else
+                        {
+                            pix.StoreUnsafe(ref pixel[0]);
+                            uint insideBits = inside.ExtractMostSignificantBits();
+                            for (int lane = 0; lane < 8; lane++) sample[lane] = (insideBits & (1u << lane)) != 0 ? _depth[pixel[lane]] : 0f;
+                            depth = Vector256.Create<float>(sample);
+                        }
+                        // Out-of-range, missing (0) and NaN depth all fail this test.
+                        var measured = Vector256.GreaterThanOrEqual(depth, minD) & Vector256.LessThanOrEqual(depth, maxD) & inside.AsSingle();
+                        // Which voxels an observation updates is decided along the optical axis (a fixed band behind the
+                        // measured point); the value stored is the distance along the viewing ray, as KinectFusion and
+                        // Open3D store it, which is closer to the Euclidean distance at the image edges.
+                        var axial = depth - cz;
+                        var alongRay = axial * Vector256.Sqrt(cx * cx + cy * cy + cz * cz) * invZ;
+                        // NaN compares false, so missing depth drops out here.
+                        var mask = Vector256.GreaterThanOrEqual(axial, negTrunc) & measured;
+                        int rowStart = (z * 8 + y) * 8;
+                        if (generated) mask &= Vector256.LessThan(Vector256.LoadUnsafe(ref observedWeight[rowStart]), settled);
+                        if (mask == Vector256<float>.Zero) continue;
 
-                    var t = Vector256.Min(alongRay * invTrunc, one);
-                    var oldT = Vector256.LoadUnsafe(ref tsdf[rowStart]);
-                    var oldW = Vector256.LoadUnsafe(ref weight[rowStart]);
-                    // Depth noise grows with distance, so far readings count for less (see DepthWeighting).
-                    var w = weightedByDepth ? Vector256.Max(minFrameWeight, Vector256.Min(one, unitDepth * unitDepth * invZ * invZ)) : one;
-                    var sumW = oldW + w;
-                    // One reciprocal serves the distance and the three colour averages.
-                    var inv = one / sumW;
-                    var newT = (oldT * oldW + t * w) * inv;
-                    var newW = Vector256.Min(sumW, maxW);
-                    Vector256.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
-                    Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
-                    changed = true;
+                        var t = Vector256.MinNative(alongRay * invTrunc, one);
+                        var oldT = Vector256.LoadUnsafe(ref tsdf[rowStart]);
+                        var oldW = Vector256.LoadUnsafe(ref weight[rowStart]);
+                        // Depth noise grows with distance, so far readings count for less (see DepthWeighting).
+                        var w = weightedByDepth ? Vector256.MaxNative(minFrameWeight, Vector256.MinNative(one, unitDepth * unitDepth * invZ * invZ)) : one;
+                        var sumW = oldW + w;
+                        // One reciprocal serves the distance and the three colour averages.
+                        var inv = one / sumW;
+                        var newT = (oldT * oldW + t * w) * inv;
+                        var newW = Vector256.MinNative(sumW, maxW);
+                        Vector256.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
+                        Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
+                        changed = true;
 
-                    if (_rgb is null) continue;
-                    var near = mask & Vector256.LessThan(axial, trunc);
-                    if (near == Vector256<float>.Zero) continue;
-                    // A 4-byte gather at the image's last pixel would read one byte past the buffer: that row goes scalar.
-                    if (Avx2.IsSupported && (Vector256.Equals(pix, lastPixel) & near.AsInt32()) == Vector256<int>.Zero)
-                    {
-                        Vector256<int> packed;
-                        fixed (byte* rgbBase = _rgb)
-                            packed = Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix * 3, near.AsInt32(), 1);
-                        var keep = NarrowToBytes(near.AsInt32());
-                        var low = Vector256.Create(0xFF);
-                        BlendPlane(ref color[rowStart], Vector256.ConvertToSingle(packed & low) * w, oldW, inv, keep);
-                        BlendPlane(ref color[VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 8) & low) * w, oldW, inv, keep);
-                        BlendPlane(ref color[2 * VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 16) & low) * w, oldW, inv, keep);
-                        continue;
-                    }
-                    uint nearBits = near.ExtractMostSignificantBits();
-                    while (nearBits != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(nearBits);
-                        nearBits &= nearBits - 1;
-                        BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane), w.GetElement(lane));
+                        if (_rgb is null) continue;
+                        var near = mask & Vector256.LessThan(axial, trunc);
+                        if (near == Vector256<float>.Zero) continue;
+                        // A 4-byte gather at the image's last pixel would read one byte past the buffer: that row goes scalar.
+                        if (Avx2.IsSupported && (Vector256.Equals(pix, lastPixel) & near.AsInt32()) == Vector256<int>.Zero)
+                        {
+                            var packed = Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix * 3, near.AsInt32(), 1);
+                            var keep = NarrowToBytes(near.AsInt32());
+                            var low = Vector256.Create(0xFF);
+                            BlendPlane(ref color[rowStart], Vector256.ConvertToSingle(packed & low) * w, oldW, inv, keep);
+                            BlendPlane(ref color[VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 8) & low) * w, oldW, inv, keep);
+                            BlendPlane(ref color[2 * VoxelBlock.N + rowStart], Vector256.ConvertToSingle(Vector256.ShiftRightLogical(packed, 16) & low) * w, oldW, inv, keep);
+                            continue;
+                        }
+                        uint nearBits = near.ExtractMostSignificantBits();
+                        while (nearBits != 0)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(nearBits);
+                            nearBits &= nearBits - 1;
+                            BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane), w.GetElement(lane));
+                        }
                     }
                 }
             }
