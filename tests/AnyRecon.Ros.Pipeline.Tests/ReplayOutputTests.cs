@@ -135,7 +135,7 @@ public sealed class ReplayOutputTests
             Stages: [new StageStatus("decode_sync", 10, 1, 2, new Dictionary<string, long> { ["bad encoding"] = 2 })],
             Queues: [new QueueStatus("ingest", 1, 64, 10 + dropped, dropped, QueueFullPolicy.DropOldest)],
             Sync: null, LastPoseError: null, TransformRejections: default, BlocksInMemory: 5, BlocksOnDisk: 7, Evictions: 7, Reloads: 0,
-            ElapsedSeconds: 1, PeakRssMegabytes: 100);
+            ElapsedSeconds: 1, PeakRssMegabytes: 100, PeakBlocksInMemory: 5, BudgetOverruns: 0, Warnings: []);
         var header = new Header();
 
         var (first, firstDiagnostics) = status.Next(Report(0), header);
