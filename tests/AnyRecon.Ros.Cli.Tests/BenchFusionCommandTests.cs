@@ -24,5 +24,12 @@ public sealed class BenchFusionCommandTests
 
         var eval = JsonDocument.Parse(CliRunner.Run("eval", "--map", temp.Combine("points.ply"), "--gt", Path.Combine(temp.Combine("folder"), "gt_mesh.ply"), "--json", "--sample-spacing", "0.005").Out).RootElement;
         Assert.True(eval.GetProperty("fscore").GetProperty("0.05").GetDouble() > 0.9, eval.ToString());
+        Assert.True(result.GetProperty("carving").GetBoolean());
+
+        // Without carving (as Open3D integrates) the same blocks are allocated: carving never allocates.
+        var off = JsonDocument.Parse(CliRunner.Run("bench", "fusion", "--data", temp.Combine("folder"), "--voxel", "0.03", "--warmup", "2", "--json", "--carving", "off").Out).RootElement;
+        Assert.False(off.GetProperty("carving").GetBoolean());
+        Assert.Equal(result.GetProperty("blocks").GetInt32(), off.GetProperty("blocks").GetInt32());
+        Assert.Equal(1, CliRunner.Run("bench", "fusion", "--data", temp.Combine("folder"), "--voxel", "0.03", "--carving", "maybe").ExitCode);
     }
 }

@@ -24,16 +24,22 @@ internal static class BenchFusionCommand
         var frames = new Option<int>("--frames") { Description = "Use only the first N frames (0 = all)" };
         var warmup = new Option<int>("--warmup") { Description = "Frames left out of the statistics (as the peer script)", DefaultValueFactory = _ => 5 };
         var truncVox = new Option<int>("--trunc-vox") { Description = "Truncation in voxels (the peer's default is 4)", DefaultValueFactory = _ => 4 };
+        var carving = new Option<string>("--carving")
+        {
+            Description = "Free-space carving of existing blocks in view: on (the node's default) or off (what Open3D's volumes do)",
+            DefaultValueFactory = _ => "on",
+        };
+        carving.AcceptOnlyFromAmong("on", "off");
         var savePly = new Option<string?>("--save-ply") { Description = "Write the extracted points here" };
         var json = new Option<bool>("--json") { Description = "One JSON object with the peer script's keys, plus blocks" };
         var fusion = new Command("fusion", "TSDF integration ms/frame, point and mesh extraction, peak RSS on an RGB-D folder (same keys as the Open3D peer)")
         {
-            data, voxel, threads, frames, warmup, truncVox, savePly, json,
+            data, voxel, threads, frames, warmup, truncVox, carving, savePly, json,
         };
         fusion.SetAction(parse => context.Guard(() =>
         {
             var result = Run(parse.GetValue(data)!, parse.GetValue(voxel), parse.GetValue(threads), parse.GetValue(frames), parse.GetValue(warmup),
-                parse.GetValue(truncVox), parse.GetValue(savePly));
+                parse.GetValue(truncVox), parse.GetValue(carving) == "on", parse.GetValue(savePly));
             if (parse.GetValue(json)) context.Out.WriteLine(JsonSerializer.Serialize(result));
             else foreach (var (k, v) in result) context.Out.WriteLine($"{k,-20} {Convert.ToString(v, CultureInfo.InvariantCulture)}");
             return 0;
@@ -42,7 +48,7 @@ internal static class BenchFusionCommand
         return bench;
     }
 
-    private static Dictionary<string, object> Run(string dir, double voxelSize, int threads, int frameLimit, int warmup, int truncVox, string? savePly)
+    private static Dictionary<string, object> Run(string dir, double voxelSize, int threads, int frameLimit, int warmup, int truncVox, bool carving, string? savePly)
     {
         if (threads < 1) throw new ArgumentException("--threads must be at least 1");
         using var folder = RgbdFolder.Open(dir);
@@ -65,6 +71,7 @@ internal static class BenchFusionCommand
         {
             MaxIntegrationDistanceMeters = folder.DepthMaxMeters,
             MaxDegreeOfParallelism = threads,
+            Carving = carving ? FreeSpaceCarving.ExistingBlocks : FreeSpaceCarving.Off,
         });
         var intrinsics = folder.Intrinsics;
         var depth = new DepthImage(intrinsics.Width, intrinsics.Height, new float[intrinsics.Width * intrinsics.Height]);
@@ -105,6 +112,7 @@ internal static class BenchFusionCommand
             ["peak_rss_mb"] = ProcessMemory.PeakRssMegabytes(),
             ["threads"] = threads,
             ["blocks"] = memory.BlockCount,
+            ["carving"] = carving,
         };
     }
 
