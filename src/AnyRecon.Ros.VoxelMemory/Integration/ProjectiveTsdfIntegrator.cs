@@ -35,6 +35,7 @@ public sealed class ProjectiveTsdfIntegrator
     private readonly HashSet<BlockIndex> _touched = new();
     private readonly List<BlockIndex> _inFrustum = new();
     private readonly List<BlockIndex> _allBlocks = new();
+    private readonly TileMaxDepth _tileMaxDepth = new();
     private BlockCollector[] _collectors = [];
 
     public ProjectiveTsdfIntegrator(TsdfIntegratorOptions? options = null) => _options = options ?? new TsdfIntegratorOptions();
@@ -64,12 +65,13 @@ public sealed class ProjectiveTsdfIntegrator
             _work.Add(memory.GetOrAllocate(index, out bool created));
             if (created) allocated++;
         }
+        int touchedCount = _work.Count;
         if (_options.Carving == FreeSpaceCarving.ExistingBlocks)
             foreach (var index in _inFrustum)
                 if (!_touched.Contains(index)) _work.Add(memory.GetOrAllocate(index));
 
         long stamp = memory.NextStamp();
-        var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options);
+        var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options, _tileMaxDepth);
         int updated = 0;
         var blocks = _work;
         Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, worker =>
@@ -81,6 +83,8 @@ public sealed class ProjectiveTsdfIntegrator
             {
                 // Blocks are scattered over the heap: start fetching the next one while this one computes.
                 if (i + stride < blocks.Count) BlockJob.Prefetch(blocks[i + stride]);
+                // Carving blocks hidden behind the measured surface would only be projected and skipped voxel by voxel.
+                if (i >= touchedCount && job.Occluded(blocks[i])) continue;
                 if (job.Update(blocks[i])) local++;
             }
             Interlocked.Add(ref updated, local);
@@ -122,6 +126,7 @@ public sealed class ProjectiveTsdfIntegrator
         {
             if (band < 0)
             {
+                _tileMaxDepth.Build(metres, width, height, minD, maxD);
                 ScanFrustum(memory, k, cameraFromWorld);
                 return;
             }
@@ -231,6 +236,67 @@ public sealed class ProjectiveTsdfIntegrator
     }
 
     /// <summary>
+    /// The farthest valid depth in each 8×8-pixel tile of a frame (0 where a tile has none): a conservative bound on
+    /// what any pixel of a screen rectangle measured, for culling whole blocks.
+    /// </summary>
+    private sealed class TileMaxDepth
+    {
+        private const int Tile = 8;
+        private float[] _max = [];
+        private int _tilesX;
+
+        public void Build(float[] metres, int width, int height, float minD, float maxD)
+        {
+            _tilesX = (width + Tile - 1) / Tile;
+            int tilesY = (height + Tile - 1) / Tile;
+            if (_max.Length != _tilesX * tilesY) _max = new float[_tilesX * tilesY];
+            var vMin = Vector256.Create(minD);
+            var vMax = Vector256.Create(maxD);
+            for (int ty = 0; ty < tilesY; ty++)
+            {
+                int rows = Math.Min(Tile, height - ty * Tile);
+                for (int tx = 0; tx < _tilesX; tx++)
+                {
+                    int u = tx * Tile;
+                    float m = 0;
+                    if (u + Tile <= width)
+                    {
+                        var acc = Vector256<float>.Zero;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            var d = Vector256.LoadUnsafe(ref metres[(ty * Tile + r) * width + u]);
+                            // NaN, missing and out-of-range readings drop out (they update no voxel).
+                            acc = Vector256.MaxNative(acc, d & (Vector256.GreaterThanOrEqual(d, vMin) & Vector256.LessThanOrEqual(d, vMax)));
+                        }
+                        var half = Vector128.MaxNative(acc.GetLower(), acc.GetUpper());
+                        m = MathF.Max(MathF.Max(half[0], half[1]), MathF.Max(half[2], half[3]));
+                    }
+                    else
+                    {
+                        for (int r = 0; r < rows; r++)
+                            for (int x = u; x < width; x++)
+                            {
+                                float d = metres[(ty * Tile + r) * width + x];
+                                if (d >= minD && d <= maxD && d > m) m = d;
+                            }
+                    }
+                    _max[ty * _tilesX + tx] = m;
+                }
+            }
+        }
+
+        /// <summary>The largest tile maximum over the pixel rectangle [u0, u1] × [v0, v1] (inclusive, inside the image).</summary>
+        public float Max(int u0, int v0, int u1, int v1)
+        {
+            float m = 0;
+            for (int ty = v0 / Tile; ty <= v1 / Tile; ty++)
+                for (int tx = u0 / Tile; tx <= u1 / Tile; tx++)
+                    m = MathF.Max(m, _max[ty * _tilesX + tx]);
+            return m;
+        }
+    }
+
+    /// <summary>
     /// One thread's set of touched blocks. A frame names each block about ten times (neighbouring rays, rows), so a
     /// direct-mapped cache of recent blocks answers most repeats before the hash set is probed.
     /// </summary>
@@ -269,12 +335,14 @@ public sealed class ProjectiveTsdfIntegrator
         private readonly Vector3 _stepX, _stepY, _stepZ;
         private readonly EvidenceChannel _channel;
         private readonly DepthWeighting _depthWeighting;
+        private readonly TileMaxDepth _tileMaxDepth;
         private readonly long _stamp;
         private readonly double _voxelSize;
 
         public BlockJob(VoxelMemory memory, DepthImage depth, ColorImage? color, PinholeIntrinsics k, RigidTransform cameraFromWorld,
-            EvidenceChannel channel, long stamp, TsdfIntegratorOptions options)
+            EvidenceChannel channel, long stamp, TsdfIntegratorOptions options, TileMaxDepth tileMaxDepth)
         {
+            _tileMaxDepth = tileMaxDepth;
             _depth = depth.Metres;
             _rgb = color?.Rgb;
             _width = depth.Width;
@@ -315,6 +383,41 @@ public sealed class ProjectiveTsdfIntegrator
             }
         }
 
+        /// <summary>Camera coordinates of the block's voxel (0, 0, 0); the block origin is taken in double, so blocks far
+        /// from the world origin keep sub-millimetre voxel positions.</summary>
+        private Vector3 FirstVoxelInCamera(VoxelBlock block)
+        {
+            var idx = block.Index;
+            var origin = new Vector3d((idx.X * 8 + 0.5) * _voxelSize, (idx.Y * 8 + 0.5) * _voxelSize, (idx.Z * 8 + 0.5) * _voxelSize);
+            return _cameraFromWorld.Apply(origin).ToFloat();
+        }
+
+        /// <summary>
+        /// True when no voxel of the block can be updated: every voxel centre lies more than the truncation behind the
+        /// farthest valid depth in the image tiles its corners project onto (or the block projects outside the image).
+        /// Exact, not a heuristic: a voxel is updated only when depth − z ≥ −truncation at its own pixel, which lies in
+        /// those tiles. Blocks reaching the camera plane are never culled.
+        /// </summary>
+        public bool Occluded(VoxelBlock block)
+        {
+            var p0 = FirstVoxelInCamera(block);
+            float minZ = float.MaxValue, uMin = float.MaxValue, uMax = float.MinValue, vMin = float.MaxValue, vMax = float.MinValue;
+            for (int c = 0; c < 8; c++)
+            {
+                var p = p0 + _stepX * ((c & 1) * 7) + _stepY * ((c >> 1 & 1) * 7) + _stepZ * ((c >> 2 & 1) * 7);
+                if (p.Z <= _minD) return false;
+                minZ = MathF.Min(minZ, p.Z);
+                float u = _fx * p.X / p.Z + _cx, v = _fy * p.Y / p.Z + _cy;
+                uMin = MathF.Min(uMin, u); uMax = MathF.Max(uMax, u);
+                vMin = MathF.Min(vMin, v); vMax = MathF.Max(vMax, v);
+            }
+            // One pixel of slack each way covers nearest-pixel rounding and float differences from Update's arithmetic.
+            if (uMax < -1.5f || vMax < -1.5f || uMin > _width + 0.5f || vMin > _height + 0.5f) return true;
+            int u0 = Math.Clamp((int)MathF.Floor(uMin) - 1, 0, _width - 1), u1 = Math.Clamp((int)MathF.Ceiling(uMax) + 1, 0, _width - 1);
+            int v0 = Math.Clamp((int)MathF.Floor(vMin) - 1, 0, _height - 1), v1 = Math.Clamp((int)MathF.Ceiling(vMax) + 1, 0, _height - 1);
+            return minZ - _trunc > _tileMaxDepth.Max(u0, v0, u1, v1) + 1e-3f;
+        }
+
         /// <summary>Updates one block; true when any voxel changed.</summary>
         public unsafe bool Update(VoxelBlock block)
         {
@@ -325,10 +428,7 @@ public sealed class ProjectiveTsdfIntegrator
             byte[] color = generated ? block.GeneratedColor! : block.ObservedColor;
             float[] observedWeight = block.ObservedWeight;
 
-            // Block origin in double, so blocks far from the world origin keep sub-millimetre voxel positions.
-            var idx = block.Index;
-            var origin = new Vector3d((idx.X * 8 + 0.5) * _voxelSize, (idx.Y * 8 + 0.5) * _voxelSize, (idx.Z * 8 + 0.5) * _voxelSize);
-            var p0 = _cameraFromWorld.Apply(origin).ToFloat();
+            var p0 = FirstVoxelInCamera(block);
 
             var laneX = Vector256.Create(_stepX.X) * s_lanes;
             var laneY = Vector256.Create(_stepX.Y) * s_lanes;
