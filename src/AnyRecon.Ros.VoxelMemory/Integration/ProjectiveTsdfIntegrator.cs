@@ -99,10 +99,12 @@ public sealed class ProjectiveTsdfIntegrator
     private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera, RigidTransform cameraFromWorld)
     {
         int threads = _options.MaxDegreeOfParallelism;
-        if (_collectors.Length != threads)
+        // More bands than threads, so the threads stay balanced while one of them also runs the frustum scan.
+        int bands = Math.Max(1, Math.Min(threads * 4, depth.Height / 8));
+        if (_collectors.Length != bands)
         {
-            _collectors = new BlockCollector[threads];
-            for (int i = 0; i < threads; i++) _collectors[i] = new BlockCollector();
+            _collectors = new BlockCollector[bands];
+            for (int i = 0; i < bands; i++) _collectors[i] = new BlockCollector();
         }
         var pose = worldFromCamera.ToFloat();
         float trunc = (float)memory.TruncationMeters;
@@ -122,7 +124,7 @@ public sealed class ProjectiveTsdfIntegrator
         var collectors = _collectors;
         bool carving = _options.Carving == FreeSpaceCarving.ExistingBlocks;
         _inFrustum.Clear();
-        Parallel.For(carving ? -1 : 0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
+        Parallel.For(carving ? -1 : 0, bands, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
             if (band < 0)
             {
@@ -132,7 +134,7 @@ public sealed class ProjectiveTsdfIntegrator
             }
             var collector = collectors[band];
             collector.Clear();
-            int v0 = (int)((long)height * band / threads), v1 = (int)((long)height * (band + 1) / threads);
+            int v0 = (int)((long)height * band / bands), v1 = (int)((long)height * (band + 1) / bands);
             // Sample s of neighbouring pixels almost always lands in the same block, so a per-sample-slot cache of the
             // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
             Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
