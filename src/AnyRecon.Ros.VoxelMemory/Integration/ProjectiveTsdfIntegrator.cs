@@ -12,8 +12,9 @@ namespace AnyRecon.Ros.Voxels;
 /// Projective TSDF integration of depth frames into a <see cref="VoxelMemory"/> it is handed (nvblox's
 /// ProjectiveTsdfIntegrator split: the integrator owns no map). Two passes: find and allocate the blocks within the
 /// truncation band of valid depth, then project every voxel of those blocks (plus existing blocks in the frustum when
-/// carving) into the image and update the weighted running average. Blocks run in parallel, each row of 8 voxels as
-/// one Vector256.
+/// carving) into the image and update the weighted running average; new blocks with no voxel inside the band are
+/// released, so blocks exist where some reading's band reached a voxel centre. Blocks run in parallel, each row of 8
+/// voxels as one Vector256.
 /// </summary>
 /// <remarks>
 /// Per voxel, at the nearest pixel: the voxel is updated when depth(pixel) − z ≥ −truncation along the optical axis (so
@@ -36,6 +37,21 @@ public sealed class ProjectiveTsdfIntegrator
     private readonly List<BlockIndex> _inFrustum = new();
     private readonly List<BlockIndex> _allBlocks = new();
     private readonly TileMaxDepth _tileMaxDepth = new();
+    private readonly List<int> _created = new();
+    private BlockOutcome[] _outcomes = [];
+
+    /// <summary>What updating one block did.</summary>
+    [Flags]
+    private enum BlockOutcome : byte
+    {
+        None = 0,
+
+        /// <summary>Some voxel changed.</summary>
+        Changed = 1,
+
+        /// <summary>Some voxel lay within the truncation band (|sdf| &lt; truncation).</summary>
+        InBand = 2,
+    }
     private BlockCollector[] _collectors = [];
 
     public ProjectiveTsdfIntegrator(TsdfIntegratorOptions? options = null) => _options = options ?? new TsdfIntegratorOptions();
@@ -59,11 +75,12 @@ public sealed class ProjectiveTsdfIntegrator
         FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera, cameraFromWorld);
 
         _work.Clear();
-        int allocated = 0;
+        _created.Clear();
         foreach (var index in _touched)
         {
-            _work.Add(memory.GetOrAllocate(index, out bool created));
-            if (created) allocated++;
+            var block = memory.GetOrAllocate(index, out bool created);
+            if (created) _created.Add(_work.Count);
+            _work.Add(block);
         }
         int touchedCount = _work.Count;
         if (_options.Carving == FreeSpaceCarving.ExistingBlocks)
@@ -74,6 +91,8 @@ public sealed class ProjectiveTsdfIntegrator
         var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options, _tileMaxDepth);
         int updated = 0;
         var blocks = _work;
+        if (_outcomes.Length < blocks.Count) _outcomes = new BlockOutcome[Math.Max(blocks.Count, 2 * _outcomes.Length)];
+        var outcomes = _outcomes;
         Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, worker =>
         {
             // Interleaved assignment balances near (dense) and far blocks across threads without a shared counter per block.
@@ -84,17 +103,36 @@ public sealed class ProjectiveTsdfIntegrator
                 // Blocks are scattered over the heap: start fetching the next one while this one computes.
                 if (i + stride < blocks.Count) BlockJob.Prefetch(blocks[i + stride]);
                 // Carving blocks hidden behind the measured surface would only be projected and skipped voxel by voxel.
-                if (i >= touchedCount && job.Occluded(blocks[i])) continue;
-                if (job.Update(blocks[i])) local++;
+                if (i >= touchedCount && job.Occluded(blocks[i]))
+                {
+                    outcomes[i] = BlockOutcome.None;
+                    continue;
+                }
+                outcomes[i] = job.Update(blocks[i]);
+                if ((outcomes[i] & BlockOutcome.Changed) != 0) local++;
             }
             Interlocked.Add(ref updated, local);
         });
+        // The band search allocates a superset; a new block that holds no voxel within this reading's truncation band
+        // goes back, so blocks exist exactly where some reading's band passed through a voxel centre.
+        int allocated = _created.Count;
+        foreach (int i in _created)
+        {
+            if ((outcomes[i] & BlockOutcome.InBand) != 0) continue;
+            if ((outcomes[i] & BlockOutcome.Changed) != 0) updated--;
+            memory.Remove(blocks[i].Index);
+            allocated--;
+        }
         // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
         if (memory.ResidentBlockCount > memory.MaxBlocksInMemory) memory.EnforceBudget(worldFromCamera.Translation);
         return new IntegrationResult(allocated, updated, stamp);
     }
 
-    /// <summary>Blocks the truncation band around each valid depth reading passes through, sampled at half-block steps along the ray.</summary>
+    /// <summary>
+    /// Blocks the truncation band around each valid depth reading passes through. An 8×8-pixel tile without a depth edge
+    /// (valid depths within one truncation of each other) is covered as one frustum chunk, a superset; in tiles with an
+    /// edge each ray is sampled at half-block steps, which can miss a block the band only clips between two samples.
+    /// </summary>
     /// <remarks>The frustum scan for carving runs alongside as one more work item: it only reads the map.</remarks>
     private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera, RigidTransform cameraFromWorld)
     {
@@ -134,7 +172,8 @@ public sealed class ProjectiveTsdfIntegrator
             }
             var collector = collectors[band];
             collector.Clear();
-            int v0 = (int)((long)height * band / bands), v1 = (int)((long)height * (band + 1) / bands);
+            int tileRows = (height + 7) / 8;
+            int v0 = (int)((long)tileRows * band / bands) * 8, v1 = Math.Min(height, (int)((long)tileRows * (band + 1) / bands) * 8);
             // Sample s of neighbouring pixels almost always lands in the same block, so a per-sample-slot cache of the
             // last block skips nearly all hash-set probes (consecutive samples along one ray differ by design).
             Span<BlockIndex> last = stackalloc BlockIndex[MaxSamplesPerRay];
@@ -145,63 +184,123 @@ public sealed class ProjectiveTsdfIntegrator
             var c0x = Vector256.Create(pose.R00 * invBlock / fx); var c0y = Vector256.Create(pose.R10 * invBlock / fx); var c0z = Vector256.Create(pose.R20 * invBlock / fx);
             var vMinD = Vector256.Create(minD); var vMaxD = Vector256.Create(maxD); var vTrunc = Vector256.Create(trunc);
             var lanes = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
-            for (int v = v0; v < v1; v++)
+            for (int tileV = v0; tileV < v1; tileV += 8)
             {
-                float ry = (v - cy) / fy;
-                // Ray direction at column u is b + (u − cx)·c0, with c0 the camera x axis (already divided by fx).
-                var b = pose.Rotate(new Vector3(0, ry, 1f)) * invBlock;
-                var bx = Vector256.Create(b.X); var by = Vector256.Create(b.Y); var bz = Vector256.Create(b.Z);
-                int row = v * width;
+                int rows = Math.Min(8, v1 - tileV);
                 int u = 0;
                 for (; u + 8 <= width; u += 8)
                 {
-                    var d = Vector256.LoadUnsafe(ref metres[row + u]);
-                    // NaN compares false, so missing depth drops out here.
-                    var validMask = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).AsInt32();
-                    if (validMask == Vector256<int>.Zero) continue;
-                    var rx = Vector256.Create(u - cx) + lanes;
-                    var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
-                    var z0 = Vector256.MaxNative(d - vTrunc, vMinD);
-                    var step = (d + vTrunc - z0) * Vector256.Create(spacing);
-                    for (int s = 0; s < samples; s++)
+                    // The tile's valid depth range. A tile without a depth edge is covered as one frustum chunk: every
+                    // pixel's band lies inside the hull of its corner rays between (min − truncation) and
+                    // (max + truncation), so the blocks of that hull's bounding box are a superset of the blocks its
+                    // bands pass through (those without a band voxel are released after the update).
+                    var lo = Vector256.Create(float.MaxValue); var hi = Vector256<float>.Zero;
+                    for (int r = 0; r < rows; r++)
                     {
-                        var z = z0 + step * Vector256.Create((float)s);
-                        var ix = Vector256.ConvertToInt32Native(Vector256.Floor(tx + dx * z));
-                        var iy = Vector256.ConvertToInt32Native(Vector256.Floor(ty + dy * z));
-                        var iz = Vector256.ConvertToInt32Native(Vector256.Floor(tz + dz * z));
-                        // Usually all eight neighbouring samples fall in the block this slot saw last: one vector test
-                        // skips them; otherwise each distinct block among the lanes is taken once.
-                        ref var seen = ref last[s];
-                        var pending = validMask & ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
-                        while (pending != Vector256<int>.Zero)
+                        var d = Vector256.LoadUnsafe(ref metres[(tileV + r) * width + u]);
+                        var valid = Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD);
+                        lo = Vector256.ConditionalSelect(valid, Vector256.MinNative(lo, d), lo);
+                        hi = Vector256.ConditionalSelect(valid, Vector256.MaxNative(hi, d), hi);
+                    }
+                    float dMin = HorizontalMin(lo), dMax = HorizontalMax(hi);
+                    if (dMax == 0) continue;
+                    if (dMax - dMin <= trunc)
+                    {
+                        AddChunk(collector, u, u + 7, tileV, tileV + rows - 1, MathF.Max(dMin - trunc, minD), dMax + trunc);
+                        continue;
+                    }
+                    for (int v = tileV; v < tileV + rows; v++)
+                    {
+                        float ry = (v - cy) / fy;
+                        // Ray direction at column u is b + (u − cx)·c0, with c0 the camera x axis (already divided by fx).
+                        var b = pose.Rotate(new Vector3(0, ry, 1f)) * invBlock;
+                        var bx = Vector256.Create(b.X); var by = Vector256.Create(b.Y); var bz = Vector256.Create(b.Z);
+                        var d = Vector256.LoadUnsafe(ref metres[v * width + u]);
+                        // NaN compares false, so missing depth drops out here.
+                        var validMask = (Vector256.GreaterThanOrEqual(d, vMinD) & Vector256.LessThanOrEqual(d, vMaxD)).AsInt32();
+                        if (validMask == Vector256<int>.Zero) continue;
+                        var rx = Vector256.Create(u - cx) + lanes;
+                        var dx = bx + rx * c0x; var dy = by + rx * c0y; var dz = bz + rx * c0z;
+                        var z0 = Vector256.MaxNative(d - vTrunc, vMinD);
+                        var step = (d + vTrunc - z0) * Vector256.Create(spacing);
+                        for (int s = 0; s < samples; s++)
                         {
-                            int lane = BitOperations.TrailingZeroCount(pending.ExtractMostSignificantBits());
-                            seen = new BlockIndex(ix.GetElement(lane), iy.GetElement(lane), iz.GetElement(lane));
-                            collector.Add(seen);
-                            pending &= ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
+                            var z = z0 + step * Vector256.Create((float)s);
+                            var ix = Vector256.ConvertToInt32Native(Vector256.Floor(tx + dx * z));
+                            var iy = Vector256.ConvertToInt32Native(Vector256.Floor(ty + dy * z));
+                            var iz = Vector256.ConvertToInt32Native(Vector256.Floor(tz + dz * z));
+                            // Usually all eight neighbouring samples fall in the block this slot saw last: one vector test
+                            // skips them; otherwise each distinct block among the lanes is taken once.
+                            ref var seen = ref last[s];
+                            var pending = validMask & ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
+                            while (pending != Vector256<int>.Zero)
+                            {
+                                int lane = BitOperations.TrailingZeroCount(pending.ExtractMostSignificantBits());
+                                seen = new BlockIndex(ix.GetElement(lane), iy.GetElement(lane), iz.GetElement(lane));
+                                collector.Add(seen);
+                                pending &= ~(Vector256.Equals(ix, Vector256.Create(seen.X)) & Vector256.Equals(iy, Vector256.Create(seen.Y)) & Vector256.Equals(iz, Vector256.Create(seen.Z)));
+                            }
                         }
                     }
                 }
-                for (; u < width; u++)
+                for (int v = tileV; v < tileV + rows; v++)
                 {
-                    float d = metres[row + u];
-                    if (!(d >= minD && d <= maxD)) continue;
-                    float rx = u - cx;
-                    var dir = new Vector3(b.X + rx * c0x[0], b.Y + rx * c0y[0], b.Z + rx * c0z[0]);
-                    float z0 = MathF.Max(d - trunc, minD), step = (d + trunc - z0) * spacing;
-                    for (int s = 0; s < samples; s++)
+                    float ry = (v - cy) / fy;
+                    var b = pose.Rotate(new Vector3(0, ry, 1f)) * invBlock;
+                    for (int x = u; x < width; x++)
                     {
-                        var p = t + dir * (z0 + step * s);
-                        var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
-                        if (index == last[s]) continue;
-                        last[s] = index;
-                        collector.Add(index);
+                        float d = metres[v * width + x];
+                        if (!(d >= minD && d <= maxD)) continue;
+                        float rx = x - cx;
+                        var dir = new Vector3(b.X + rx * c0x[0], b.Y + rx * c0y[0], b.Z + rx * c0z[0]);
+                        float z0 = MathF.Max(d - trunc, minD), step = (d + trunc - z0) * spacing;
+                        for (int s = 0; s < samples; s++)
+                        {
+                            var p = t + dir * (z0 + step * s);
+                            var index = new BlockIndex((int)MathF.Floor(p.X), (int)MathF.Floor(p.Y), (int)MathF.Floor(p.Z));
+                            if (index == last[s]) continue;
+                            last[s] = index;
+                            collector.Add(index);
+                        }
                     }
                 }
+            }
+
+            // Blocks of the bounding box of the chunk between pixel columns u0..u1, rows v0..v1 and depths z0..z1.
+            void AddChunk(BlockCollector into, int cu0, int cu1, int cv0, int cv1, float z0, float z1)
+            {
+                var min = new Vector3(float.MaxValue); var max = new Vector3(float.MinValue);
+                for (int c = 0; c < 4; c++)
+                {
+                    float ru = ((c & 1) == 0 ? cu0 : cu1) - cx, rv = ((c & 2) == 0 ? cv0 : cv1) - cy;
+                    var dir = (pose.Rotate(new Vector3(ru / fx, rv / fy, 1f))) * invBlock;
+                    var near = t + dir * z0; var far = t + dir * z1;
+                    min = Vector3.Min(min, Vector3.Min(near, far)); max = Vector3.Max(max, Vector3.Max(near, far));
+                }
+                // A little slack: the per-pixel arithmetic this replaces rounds differently.
+                int x0 = (int)MathF.Floor(min.X - 1e-4f), x1 = (int)MathF.Floor(max.X + 1e-4f);
+                int y0 = (int)MathF.Floor(min.Y - 1e-4f), y1 = (int)MathF.Floor(max.Y + 1e-4f);
+                int zz0 = (int)MathF.Floor(min.Z - 1e-4f), zz1 = (int)MathF.Floor(max.Z + 1e-4f);
+                for (int bz = zz0; bz <= zz1; bz++)
+                    for (int by = y0; by <= y1; by++)
+                        for (int bx = x0; bx <= x1; bx++)
+                            into.Add(new BlockIndex(bx, by, bz));
             }
         });
         _touched.Clear();
         foreach (var collector in collectors) _touched.UnionWith(collector.Blocks);
+    }
+
+    private static float HorizontalMin(Vector256<float> v)
+    {
+        var h = Vector128.MinNative(v.GetLower(), v.GetUpper());
+        return MathF.Min(MathF.Min(h[0], h[1]), MathF.Min(h[2], h[3]));
+    }
+
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var h = Vector128.MaxNative(v.GetLower(), v.GetUpper());
+        return MathF.Max(MathF.Max(h[0], h[1]), MathF.Max(h[2], h[3]));
     }
 
     /// <summary>
@@ -420,8 +519,8 @@ public sealed class ProjectiveTsdfIntegrator
             return minZ - _trunc > _tileMaxDepth.Max(u0, v0, u1, v1) + 1e-3f;
         }
 
-        /// <summary>Updates one block; true when any voxel changed.</summary>
-        public unsafe bool Update(VoxelBlock block)
+        /// <summary>Updates one block.</summary>
+        public unsafe BlockOutcome Update(VoxelBlock block)
         {
             bool generated = _channel == EvidenceChannel.Generated;
             if (generated) block.EnsureGenerated();
@@ -453,6 +552,7 @@ public sealed class ProjectiveTsdfIntegrator
             Span<int> pixel = stackalloc int[8];
             Span<float> sample = stackalloc float[8];
             bool changed = false;
+            var inBand = Vector256<float>.Zero;
 
             // Pinned once per block rather than per row: the gathers below read them through pointers.
             fixed (float* depthBase = _depth)
@@ -516,9 +616,9 @@ public sealed class ProjectiveTsdfIntegrator
                         Vector256.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
                         changed = true;
 
-                        if (_rgb is null) continue;
                         var near = mask & Vector256.LessThan(axial, trunc);
-                        if (near == Vector256<float>.Zero) continue;
+                        inBand |= near;
+                        if (_rgb is null || near == Vector256<float>.Zero) continue;
                         // A 4-byte gather at the image's last pixel would read one byte past the buffer: that row goes scalar.
                         if (Avx2.IsSupported && (Vector256.Equals(pix, lastPixel) & near.AsInt32()) == Vector256<int>.Zero)
                         {
@@ -541,7 +641,7 @@ public sealed class ProjectiveTsdfIntegrator
                 }
             }
             if (changed) block.ChangedStamp = _stamp;
-            return changed;
+            return (changed ? BlockOutcome.Changed : BlockOutcome.None) | (inBand != Vector256<float>.Zero ? BlockOutcome.InBand : BlockOutcome.None);
         }
 
         /// <summary>Weighted average of 8 colour bytes of one plane with 8 new samples, written only where <paramref name="keep"/> is 0xFF.</summary>
