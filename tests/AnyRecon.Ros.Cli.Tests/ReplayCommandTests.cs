@@ -87,7 +87,10 @@ public sealed class ReplayCommandTests
         var report = JsonDocument.Parse(run.Out).RootElement;
         Assert.Equal(0, report.GetProperty("budget_overruns").GetInt64());
         Assert.Empty(report.GetProperty("warnings").EnumerateArray());
-        Assert.Equal(report.GetProperty("blocks_in_memory").GetInt32(), report.GetProperty("peak_blocks_in_memory").GetInt32());
+        // The peak counts blocks a frame allocates and releases again when no voxel of them is in a band.
+        int peak = report.GetProperty("peak_blocks_in_memory").GetInt32();
+        Assert.InRange(report.GetProperty("blocks_in_memory").GetInt32(), 1, peak);
+        Assert.Equal(0, report.GetProperty("blocks_on_disk").GetInt32());
         Assert.DoesNotContain("warning:", run.Error);
     }
 
