@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Tests;
 using Xunit;

@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 namespace AnyRecon.Ros.Bags.Mcap;
 
 /// <summary>

@@ -96,14 +96,14 @@ internal static class BenchFusionCommand
         double meshMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
 
         var steady = (times.Count > warmup ? times.Skip(warmup) : times).Order().ToArray();
-        double median = Percentile(steady, 0.5);
+        double median = BenchStatistics.Percentile(steady, 0.5);
         return new Dictionary<string, object>
         {
             ["system"] = "anyrecon-" + typeof(VoxelMemory).Assembly.GetName().Version,
             ["voxel"] = voxelSize,
             ["frames"] = n,
             ["integrate_ms_median"] = median,
-            ["integrate_ms_p95"] = Percentile(steady, 0.95),
+            ["integrate_ms_p95"] = BenchStatistics.Percentile(steady, 0.95),
             ["fps"] = 1000 / median,
             ["extract_points_ms"] = pointsMs,
             ["points"] = pointCount,
@@ -128,15 +128,5 @@ internal static class BenchFusionCommand
             (Vector256.ConvertToSingle(hi) * scale).CopyTo(metres.Slice(i + 8, 8));
         }
         for (; i < raw.Length; i++) metres[i] = raw[i] * metresPerUnit;
-    }
-
-    /// <summary>Linear-interpolated percentile of sorted values, as numpy's default.</summary>
-    private static double Percentile(double[] sorted, double q)
-    {
-        if (sorted.Length == 1) return sorted[0];
-        double position = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(position);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
     }
 }

@@ -140,12 +140,12 @@ internal static class BenchScalingCommand
             {
                 ["frames"] = frames,
                 ["window"] = window,
-                ["first_p50_ms"] = Percentile(first, 0.5),
-                ["first_p95_ms"] = Percentile(first, 0.95),
-                ["last_p50_ms"] = Percentile(last, 0.5),
-                ["last_p95_ms"] = Percentile(last, 0.95),
-                ["all_p50_ms"] = Percentile(all, 0.5),
-                ["all_p95_ms"] = Percentile(all, 0.95),
+                ["first_p50_ms"] = BenchStatistics.Percentile(first, 0.5),
+                ["first_p95_ms"] = BenchStatistics.Percentile(first, 0.95),
+                ["last_p50_ms"] = BenchStatistics.Percentile(last, 0.5),
+                ["last_p95_ms"] = BenchStatistics.Percentile(last, 0.95),
+                ["all_p50_ms"] = BenchStatistics.Percentile(all, 0.5),
+                ["all_p95_ms"] = BenchStatistics.Percentile(all, 0.95),
                 ["integrate_total_s"] = times.Sum() / 1000,
                 ["render_total_s"] = renderMs / 1000,
                 ["elapsed_s"] = Stopwatch.GetElapsedTime(totalStart).TotalSeconds,
@@ -207,14 +207,4 @@ internal static class BenchScalingCommand
         double d => d.ToString("0.###", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
-
-    /// <summary>Linear-interpolated percentile of sorted values, as numpy's default.</summary>
-    private static double Percentile(double[] sorted, double q)
-    {
-        if (sorted.Length == 1) return sorted[0];
-        double position = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(position);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
-    }
 }

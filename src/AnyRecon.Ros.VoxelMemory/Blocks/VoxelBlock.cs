@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 

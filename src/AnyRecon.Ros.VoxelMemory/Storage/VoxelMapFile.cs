@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 using System.Buffers;
 using System.Buffers.Binary;
 using AnyRecon.Ros.Geometry;

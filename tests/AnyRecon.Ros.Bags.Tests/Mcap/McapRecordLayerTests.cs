@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 using AnyRecon.Ros.Bags.Mcap;
 using AnyRecon.Ros.Tests;
 using Xunit;

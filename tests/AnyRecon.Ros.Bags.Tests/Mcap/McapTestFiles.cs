@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Checksums;
 using AnyRecon.Ros.Bags.Mcap;
 
 namespace AnyRecon.Ros.Bags.Tests.Mcap;

@@ -4,10 +4,11 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace AnyRecon.Ros.Bags.Mcap;
+namespace AnyRecon.Ros.Checksums;
 
 /// <summary>
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the checksum MCAP uses.
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the checksum MCAP uses and
+/// the voxel map's block records carry. One source compiled into each library that needs it (internal there).
 /// System.IO.Hashing is not in the package feed here, so this is our own: carry-less multiply folding on x86
 /// (64 bytes per step) and slice-by-8 tables elsewhere and for the tail.
 /// </summary>
