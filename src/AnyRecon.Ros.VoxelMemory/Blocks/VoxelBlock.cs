@@ -31,6 +31,12 @@ internal sealed class VoxelBlock
     /// </summary>
     public long LastUsedStamp;
 
+    /// <summary>
+    /// The frame (stamp it will take) whose integration work list holds this block: lets the integrator merge its
+    /// per-thread block sets and the carving set with one map lookup per block and no set of its own. RAM only.
+    /// </summary>
+    public long WorkListStamp;
+
     public readonly float[] ObservedTsdf = new float[N];
     public readonly float[] ObservedWeight = new float[N];
     public readonly byte[] ObservedColor = new byte[N * 3];
@@ -55,6 +61,7 @@ internal sealed class VoxelBlock
         Index = index;
         ChangedStamp = 0;
         LastUsedStamp = 0;
+        WorkListStamp = 0;
         Array.Clear(ObservedTsdf);
         Array.Clear(ObservedWeight);
         Array.Clear(ObservedColor);

@@ -132,6 +132,12 @@ public sealed class VoxelMemory : IDisposable
         if (_store is not null) destination.AddRange(_store.Indices);
     }
 
+    /// <summary>The resident blocks; callers may read them concurrently while nothing writes the memory.</summary>
+    internal Dictionary<BlockIndex, VoxelBlock>.ValueCollection ResidentBlocks => _blocks.Values;
+
+    /// <summary>Indices of the blocks spilled to disk.</summary>
+    internal IEnumerable<BlockIndex> EvictedIndices => _store?.Indices ?? [];
+
     /// <summary>Blocks (in RAM or on disk) whose voxels changed after <paramref name="stamp"/>.</summary>
     /// <remarks>Surface extraction of a block reads its +x/+y/+z neighbours, so an incremental extractor should also
     /// redo the −x/−y/−z neighbours of each changed block.</remarks>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -31,11 +32,14 @@ public sealed class ProjectiveTsdfIntegrator
     // The truncation band is at most 2 × 16 voxels = 4 blocks long; half-block steps at ray length ≤ 4 need ≤ 33 samples.
     private const int MaxSamplesPerRay = 40;
 
+    // Blocks a thread takes at a time in the update pass.
+    private const int WorkChunk = 16;
+
     private readonly TsdfIntegratorOptions _options;
     private readonly List<VoxelBlock> _work = new();
-    private readonly HashSet<BlockIndex> _touched = new();
-    private readonly List<BlockIndex> _inFrustum = new();
-    private readonly List<BlockIndex> _allBlocks = new();
+    private readonly List<VoxelBlock> _frustumResident = new();
+    private readonly List<BlockIndex> _frustumResidentIndices = new();
+    private readonly List<BlockIndex> _frustumEvicted = new();
     private readonly TileMaxDepth _tileMaxDepth = new();
     private readonly List<int> _created = new();
     private BlockOutcome[] _outcomes = [];
@@ -74,42 +78,67 @@ public sealed class ProjectiveTsdfIntegrator
         var cameraFromWorld = worldFromCamera.Inverse();
         FindTouchedBlocks(memory, depth, intrinsics, worldFromCamera, cameraFromWorld);
 
+        // The per-thread sets overlap at band borders, and carving blocks overlap the band's: a block joins the work
+        // list once, recognised by the frame stamp it carries, so each block costs one map lookup and no set insert.
+        long frame = memory.Stamp + 1;
+        long evictionsBefore = memory.EvictionCount;
         _work.Clear();
         _created.Clear();
-        foreach (var index in _touched)
-        {
-            var block = memory.GetOrAllocate(index, out bool created);
-            if (created) _created.Add(_work.Count);
-            _work.Add(block);
-        }
+        foreach (var collector in _collectors)
+            foreach (var index in collector.Blocks)
+            {
+                var block = memory.GetOrAllocate(index, out bool created);
+                if (block.WorkListStamp == frame) continue;
+                block.WorkListStamp = frame;
+                if (created) _created.Add(_work.Count);
+                _work.Add(block);
+            }
         int touchedCount = _work.Count;
         if (_options.Carving == FreeSpaceCarving.ExistingBlocks)
-            foreach (var index in _inFrustum)
-                if (!_touched.Contains(index)) _work.Add(memory.GetOrAllocate(index));
+        {
+            // The scan kept references to resident blocks; they stay valid unless allocating above evicted some.
+            if (memory.EvictionCount == evictionsBefore)
+                foreach (var block in _frustumResident)
+                {
+                    if (block.WorkListStamp == frame) continue;
+                    block.WorkListStamp = frame;
+                    block.LastUsedStamp = frame;
+                    _work.Add(block);
+                }
+            else
+                AddCarvingBlocks(memory, _frustumResidentIndices, frame);
+            AddCarvingBlocks(memory, _frustumEvicted, frame);
+        }
 
         long stamp = memory.NextStamp();
+        Debug.Assert(stamp == frame);
         var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options, _tileMaxDepth);
         int updated = 0;
         var blocks = _work;
         if (_outcomes.Length < blocks.Count) _outcomes = new BlockOutcome[Math.Max(blocks.Count, 2 * _outcomes.Length)];
         var outcomes = _outcomes;
-        Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, worker =>
+        int next = 0;
+        Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, _ =>
         {
-            // Interleaved assignment balances near (dense) and far blocks across threads without a shared counter per block.
+            // Small chunks taken in turn keep both threads busy to the end: blocks differ a lot in cost (near, far,
+            // culled), and a thread pool worker may start late.
             int local = 0;
-            int stride = _options.MaxDegreeOfParallelism;
-            for (int i = worker; i < blocks.Count; i += stride)
+            for (int start = Interlocked.Add(ref next, WorkChunk) - WorkChunk; start < blocks.Count; start = Interlocked.Add(ref next, WorkChunk) - WorkChunk)
             {
-                // Blocks are scattered over the heap: start fetching the next one while this one computes.
-                if (i + stride < blocks.Count) BlockJob.Prefetch(blocks[i + stride]);
-                // Carving blocks hidden behind the measured surface would only be projected and skipped voxel by voxel.
-                if (i >= touchedCount && job.Occluded(blocks[i]))
+                int end = Math.Min(start + WorkChunk, blocks.Count);
+                for (int i = start; i < end; i++)
                 {
-                    outcomes[i] = BlockOutcome.None;
-                    continue;
+                    // Blocks are scattered over the heap: start fetching the next one while this one computes.
+                    if (i + 1 < end) BlockJob.Prefetch(blocks[i + 1]);
+                    // Carving blocks hidden behind the measured surface would only be projected and skipped voxel by voxel.
+                    if (i >= touchedCount && job.Occluded(blocks[i]))
+                    {
+                        outcomes[i] = BlockOutcome.None;
+                        continue;
+                    }
+                    outcomes[i] = job.Update(blocks[i]);
+                    if ((outcomes[i] & BlockOutcome.Changed) != 0) local++;
                 }
-                outcomes[i] = job.Update(blocks[i]);
-                if ((outcomes[i] & BlockOutcome.Changed) != 0) local++;
             }
             Interlocked.Add(ref updated, local);
         });
@@ -126,6 +155,18 @@ public sealed class ProjectiveTsdfIntegrator
         // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
         if (memory.ResidentBlockCount > memory.MaxBlocksInMemory) memory.EnforceBudget(worldFromCamera.Translation);
         return new IntegrationResult(allocated, updated, stamp);
+    }
+
+    /// <summary>Blocks the frame's work list does not hold yet join it (reloaded from disk if evicted) as carving blocks.</summary>
+    private void AddCarvingBlocks(VoxelMemory memory, List<BlockIndex> indices, long frame)
+    {
+        foreach (var index in indices)
+        {
+            var block = memory.GetOrAllocate(index);
+            if (block.WorkListStamp == frame) continue;
+            block.WorkListStamp = frame;
+            _work.Add(block);
+        }
     }
 
     /// <summary>
@@ -161,7 +202,6 @@ public sealed class ProjectiveTsdfIntegrator
         float spacing = 1f / (samples - 1);
         var collectors = _collectors;
         bool carving = _options.Carving == FreeSpaceCarving.ExistingBlocks;
-        _inFrustum.Clear();
         Parallel.For(carving ? -1 : 0, bands, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
         {
             if (band < 0)
@@ -287,8 +327,6 @@ public sealed class ProjectiveTsdfIntegrator
                             into.Add(new BlockIndex(bx, by, bz));
             }
         });
-        _touched.Clear();
-        foreach (var collector in collectors) _touched.UnionWith(collector.Blocks);
     }
 
     private static float HorizontalMin(Vector256<float> v)
@@ -304,7 +342,7 @@ public sealed class ProjectiveTsdfIntegrator
     }
 
     /// <summary>
-    /// Existing blocks (resident or evicted) that may be in view, into <see cref="_inFrustum"/>. Conservative: a block
+    /// Existing blocks (resident or evicted) that may be in view, into <see cref="_frustumResident"/> and <see cref="_frustumEvicted"/>. Conservative: a block
     /// is kept if the sphere around its voxel centres may project onto a pixel within range.
     /// </summary>
     private void ScanFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
@@ -324,15 +362,25 @@ public sealed class ProjectiveTsdfIntegrator
         var ay = new Vector3(r.R01, r.R11, r.R21) * (float)bs;
         var az = new Vector3(r.R02, r.R12, r.R22) * (float)bs;
         var c0 = cameraFromWorld.Apply(new Vector3d(bs / 2, bs / 2, bs / 2)).ToFloat();
+        _frustumResident.Clear();
+        _frustumResidentIndices.Clear();
+        _frustumEvicted.Clear();
+        foreach (var block in memory.ResidentBlocks)
+            if (InView(block.Index))
+            {
+                _frustumResident.Add(block);
+                _frustumResidentIndices.Add(block.Index);
+            }
         // Evicted blocks count too (the index is in RAM): carving must not depend on what happens to be resident.
-        memory.GetBlockIndices(_allBlocks);
-        foreach (var index in _allBlocks)
+        foreach (var index in memory.EvictedIndices)
+            if (InView(index)) _frustumEvicted.Add(index);
+
+        bool InView(BlockIndex index)
         {
             var c = c0 + ax * index.X + ay * index.Y + az * index.Z;
-            if (c.Z < -radius || c.Z > maxZ + radius) continue;
-            if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
-            if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
-            _inFrustum.Add(index);
+            if (c.Z < -radius || c.Z > maxZ + radius) return false;
+            if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) return false;
+            return (c.Y - top * c.Z) * nt >= -radius && (bottom * c.Z - c.Y) * nb >= -radius;
         }
     }
 
