@@ -26,6 +26,8 @@ namespace AnyRecon.Ros.Voxels;
 /// (free-space voxels see the colour of what is behind them). Generated frames write the generated channel and skip
 /// voxels already settled by observation. After each frame the memory's block budget is enforced around the camera.
 /// An instance reuses buffers: use one per thread.
+/// <para>The hot loops are jitted fully optimised at first use (AggressiveOptimization): tiered compilation would run
+/// them unoptimised for the first frames, longer while the host keeps jitting new code.</para>
 /// </remarks>
 public sealed class ProjectiveTsdfIntegrator
 {
@@ -118,7 +120,7 @@ public sealed class ProjectiveTsdfIntegrator
         if (_outcomes.Length < blocks.Count) _outcomes = new BlockOutcome[Math.Max(blocks.Count, 2 * _outcomes.Length)];
         var outcomes = _outcomes;
         int next = 0;
-        Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, _ =>
+        Parallel.For(0, _options.MaxDegreeOfParallelism, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (_) =>
         {
             // Small chunks taken in turn keep both threads busy to the end: blocks differ a lot in cost (near, far,
             // culled), and a thread pool worker may start late.
@@ -171,8 +173,8 @@ public sealed class ProjectiveTsdfIntegrator
 
     /// <summary>
     /// Blocks the truncation band around each valid depth reading passes through. An 8×8-pixel tile without a depth edge
-    /// (valid depths within one truncation of each other) is covered as one frustum chunk, a superset; in tiles with an
-    /// edge each ray is sampled at half-block steps, which can miss a block the band only clips between two samples.
+    /// (valid depths within one block length of each other) is covered as one frustum chunk, a superset; in tiles with
+    /// an edge each ray is sampled at half-block steps, which can miss a block the band only clips between two samples.
     /// </summary>
     /// <remarks>The frustum scan for carving runs alongside as one more work item: it only reads the map.</remarks>
     private void FindTouchedBlocks(VoxelMemory memory, DepthImage depth, PinholeIntrinsics k, RigidTransform worldFromCamera, RigidTransform cameraFromWorld)
@@ -188,7 +190,7 @@ public sealed class ProjectiveTsdfIntegrator
         var pose = worldFromCamera.ToFloat();
         float trunc = (float)memory.TruncationMeters;
         float invBlock = (float)(1.0 / memory.BlockSizeMeters);
-        float halfBlock = (float)(memory.BlockSizeMeters * 0.5);
+        float blockSize = (float)memory.BlockSizeMeters, halfBlock = blockSize / 2;
         // Depth 0 means "no measurement", so the lower bound stays above zero even when the option is 0.
         float minD = MathF.Max((float)_options.MinIntegrationDistanceMeters, float.Epsilon), maxD = (float)_options.MaxIntegrationDistanceMeters;
         float fx = (float)k.Fx, fy = (float)k.Fy, cx = (float)k.Cx, cy = (float)k.Cy;
@@ -202,7 +204,7 @@ public sealed class ProjectiveTsdfIntegrator
         float spacing = 1f / (samples - 1);
         var collectors = _collectors;
         bool carving = _options.Carving == FreeSpaceCarving.ExistingBlocks;
-        Parallel.For(carving ? -1 : 0, bands, new ParallelOptions { MaxDegreeOfParallelism = threads }, band =>
+        Parallel.For(carving ? -1 : 0, bands, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
         {
             if (band < 0)
             {
@@ -233,7 +235,8 @@ public sealed class ProjectiveTsdfIntegrator
                     // The tile's valid depth range. A tile without a depth edge is covered as one frustum chunk: every
                     // pixel's band lies inside the hull of its corner rays between (min − truncation) and
                     // (max + truncation), so the blocks of that hull's bounding box are a superset of the blocks its
-                    // bands pass through (those without a band voxel are released after the update).
+                    // bands pass through (those without a band voxel are released after the update). Up to a block of
+                    // depth spread (far noisy depth has centimetres) the box is barely larger than the sampled set.
                     var lo = Vector256.Create(float.MaxValue); var hi = Vector256<float>.Zero;
                     for (int r = 0; r < rows; r++)
                     {
@@ -244,7 +247,7 @@ public sealed class ProjectiveTsdfIntegrator
                     }
                     float dMin = HorizontalMin(lo), dMax = HorizontalMax(hi);
                     if (dMax == 0) continue;
-                    if (dMax - dMin <= trunc)
+                    if (dMax - dMin <= blockSize)
                     {
                         AddChunk(collector, u, u + 7, tileV, tileV + rows - 1, MathF.Max(dMin - trunc, minD), dMax + trunc);
                         continue;
@@ -345,6 +348,7 @@ public sealed class ProjectiveTsdfIntegrator
     /// Existing blocks (resident or evicted) that may be in view, into <see cref="_frustumResident"/> and <see cref="_frustumEvicted"/>. Conservative: a block
     /// is kept if the sphere around its voxel centres may project onto a pixel within range.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanFrustum(VoxelMemory memory, PinholeIntrinsics k, RigidTransform cameraFromWorld)
     {
         double vs = memory.VoxelSizeMeters, bs = memory.BlockSizeMeters;
@@ -394,6 +398,7 @@ public sealed class ProjectiveTsdfIntegrator
         private float[] _max = [];
         private int _tilesX;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Build(float[] metres, int width, int height, float minD, float maxD)
         {
             _tilesX = (width + Tile - 1) / Tile;
@@ -547,6 +552,7 @@ public sealed class ProjectiveTsdfIntegrator
         /// Exact, not a heuristic: a voxel is updated only when depth − z ≥ −truncation at its own pixel, which lies in
         /// those tiles. Blocks reaching the camera plane are never culled.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Occluded(VoxelBlock block)
         {
             var p0 = FirstVoxelInCamera(block);
@@ -568,6 +574,7 @@ public sealed class ProjectiveTsdfIntegrator
         }
 
         /// <summary>Updates one block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public unsafe BlockOutcome Update(VoxelBlock block)
         {
             bool generated = _channel == EvidenceChannel.Generated;
