@@ -78,6 +78,47 @@ public sealed class IntegrationTests
         Assert.True(ambiguous < compared / 50, $"{ambiguous} ambiguous of {compared}");
     }
 
+    [Theory]
+    [InlineData(0.02, DepthWeighting.InverseSquare)]
+    [InlineData(0.01, DepthWeighting.Constant)]
+    public void Integrate_Vector512AndVector256Paths_GiveIdenticalBits(double voxelSize, DepthWeighting weighting)
+    {
+        if (!new ProjectiveTsdfIntegrator().UseVector512) Assert.Skip("this CPU has no AVX-512: only the Vector256 path runs here");
+        var random = new Random(11);
+        var shapes = RandomScene(random);
+        // 160×120 so the last pixel's colour (read scalar by both paths) is inside some voxel's view.
+        var k = DepthRenderer.Camera(160, 120);
+        var options = new VoxelMemoryOptions { VoxelSizeMeters = voxelSize, MaxWeight = 5, SettledObservedWeight = 2 };
+        using var wide = new VoxelMemory(options);
+        using var narrow = new VoxelMemory(options);
+        var integratorOptions = new TsdfIntegratorOptions { DepthWeighting = weighting };
+        var wideIntegrator = new ProjectiveTsdfIntegrator(integratorOptions);
+        var narrowIntegrator = new ProjectiveTsdfIntegrator(integratorOptions) { UseVector512 = false };
+        for (int frame = 0; frame < 8; frame++)
+        {
+            var pose = RandomPose(random);
+            var (depth, color) = DepthRenderer.Render(shapes, k, pose);
+            for (int i = 0; i < depth.Metres.Length; i++) if (random.NextDouble() < 0.05) depth.Metres[i] = i % 2 == 0 ? 0 : float.NaN;
+            // The last frames write the generated channel, which skips settled voxels.
+            var channel = frame >= 6 ? EvidenceChannel.Generated : EvidenceChannel.Observed;
+            var a = wideIntegrator.Integrate(wide, depth, color, k, pose, channel);
+            var b = narrowIntegrator.Integrate(narrow, depth, color, k, pose, channel);
+            Assert.Equal(b, a);
+        }
+
+        var expected = Snapshot(narrow);
+        var actual = Snapshot(wide);
+        Assert.Equal(expected.Count, actual.Count);
+        int observed = 0, generated = 0;
+        foreach (var (key, e) in expected)
+        {
+            Assert.Equal(e, actual[key]);
+            if (e.ObservedWeight > 0) observed++;
+            if (e.GeneratedWeight > 0) generated++;
+        }
+        Assert.True(observed > 10000 && generated > 1000, $"{observed} observed, {generated} generated voxels");
+    }
+
     [Fact]
     public void Integrate_GeneratedFrame_NeverChangesSettledVoxels()
     {

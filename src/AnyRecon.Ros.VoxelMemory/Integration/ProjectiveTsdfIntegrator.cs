@@ -64,6 +64,10 @@ public sealed class ProjectiveTsdfIntegrator
 
     public TsdfIntegratorOptions Options => _options;
 
+    /// <summary>Whether blocks are updated two rows per Vector512 (on by default where the CPU has AVX-512; tests turn
+    /// it off to check both paths give the same bits).</summary>
+    internal bool UseVector512 { get; init; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx2.IsSupported;
+
     /// <summary>Integrates one depth frame (and optional registered colour of the same size) taken at <paramref name="worldFromCamera"/>.</summary>
     public IntegrationResult Integrate(VoxelMemory memory, DepthImage depth, ColorImage? color, PinholeIntrinsics intrinsics,
         RigidTransform worldFromCamera, EvidenceChannel channel = EvidenceChannel.Observed)
@@ -114,7 +118,7 @@ public sealed class ProjectiveTsdfIntegrator
 
         long stamp = memory.NextStamp();
         Debug.Assert(stamp == frame);
-        var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options, _tileMaxDepth);
+        var job = new BlockJob(memory, depth, color, intrinsics, cameraFromWorld, channel, stamp, _options, _tileMaxDepth) { UseVector512 = UseVector512 };
         int updated = 0;
         var blocks = _work;
         if (_outcomes.Length < blocks.Count) _outcomes = new BlockOutcome[Math.Max(blocks.Count, 2 * _outcomes.Length)];
@@ -573,9 +577,15 @@ public sealed class ProjectiveTsdfIntegrator
             return minZ - _trunc > _tileMaxDepth.Max(u0, v0, u1, v1) + 1e-3f;
         }
 
-        /// <summary>Updates one block.</summary>
+        /// <summary>Updates one block: two rows per Vector512 where the CPU has AVX-512, else one row per Vector256
+        /// (<see cref="UseVector512"/>); both give identical bits.</summary>
+        public BlockOutcome Update(VoxelBlock block) => UseVector512 ? UpdateTwoRows(block) : UpdateOneRow(block);
+
+        /// <summary>Whether <see cref="Update"/> takes the AVX-512 path.</summary>
+        public bool UseVector512 { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public unsafe BlockOutcome Update(VoxelBlock block)
+        private unsafe BlockOutcome UpdateOneRow(VoxelBlock block)
         {
             bool generated = _channel == EvidenceChannel.Generated;
             if (generated) block.EnsureGenerated();
@@ -697,6 +707,132 @@ public sealed class ProjectiveTsdfIntegrator
             }
             if (changed) block.ChangedStamp = _stamp;
             return (changed ? BlockOutcome.Changed : BlockOutcome.None) | (inBand != Vector256<float>.Zero ? BlockOutcome.InBand : BlockOutcome.None);
+        }
+
+        /// <summary>
+        /// <see cref="UpdateOneRow"/> with rows y and y + 1 (16 contiguous voxels) in one Vector512: the same arithmetic
+        /// lane by lane, so the same bits. AVX2 gathers (.NET exposes no 512-bit gather) read the two halves.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe BlockOutcome UpdateTwoRows(VoxelBlock block)
+        {
+            bool generated = _channel == EvidenceChannel.Generated;
+            if (generated) block.EnsureGenerated();
+            float[] tsdf = generated ? block.GeneratedTsdf! : block.ObservedTsdf;
+            float[] weight = generated ? block.GeneratedWeight! : block.ObservedWeight;
+            byte[] color = generated ? block.GeneratedColor! : block.ObservedColor;
+            float[] observedWeight = block.ObservedWeight;
+
+            var p0 = FirstVoxelInCamera(block);
+
+            var lanes = Vector512.Create(s_lanes, s_lanes);
+            var laneX = Vector512.Create(_stepX.X) * lanes;
+            var laneY = Vector512.Create(_stepX.Y) * lanes;
+            var laneZ = Vector512.Create(_stepX.Z) * lanes;
+            var fx = Vector512.Create(_fx); var fy = Vector512.Create(_fy);
+            var cxh = Vector512.Create(_cx + 0.5f); var cyh = Vector512.Create(_cy + 0.5f);
+            var minD = Vector512.Create(_minD);
+            var maxD = Vector512.Create(_maxD);
+            var widthV = Vector512.Create(_width); var heightV = Vector512.Create(_height);
+            var negTrunc = Vector512.Create(-_trunc);
+            var invTrunc = Vector512.Create(_invTrunc);
+            var one = Vector512<float>.One;
+            var maxW = Vector512.Create(_maxWeight);
+            var settled = Vector512.Create(_settled);
+            var trunc = Vector512.Create(_trunc);
+            var weightedByDepth = _depthWeighting == DepthWeighting.InverseSquare;
+            var minFrameWeight = Vector512.Create(TsdfIntegratorOptions.MinFrameWeight);
+            var unitDepth = Vector512.Create((float)TsdfIntegratorOptions.UnitWeightDepthMeters);
+            var lastPixel = Vector512.Create(_width * _height - 1);
+            var low = Vector512.Create(0xFF);
+            bool changed = false;
+            var inBand = Vector512<float>.Zero;
+
+            fixed (float* depthBase = _depth)
+            fixed (byte* rgbBase = _rgb)
+            {
+                for (int z = 0; z < 8; z++)
+                {
+                    for (int y = 0; y < 8; y += 2)
+                    {
+                        // Each row's origin as UpdateOneRow computes it, so every lane sees the same float operations.
+                        var rowA = p0 + _stepY * y + _stepZ * z;
+                        var rowB = p0 + _stepY * (y + 1) + _stepZ * z;
+                        var cz = Vector512.Create(Vector256.Create(rowA.Z), Vector256.Create(rowB.Z)) + laneZ;
+                        var front = Vector512.GreaterThan(cz, minD);
+                        if (front == Vector512<float>.Zero) continue;
+                        var invZ = one / cz;
+                        var cx = Vector512.Create(Vector256.Create(rowA.X), Vector256.Create(rowB.X)) + laneX;
+                        var cy = Vector512.Create(Vector256.Create(rowA.Y), Vector256.Create(rowB.Y)) + laneY;
+                        var ui = Vector512.ConvertToInt32Native(Vector512.Floor(fx * cx * invZ + cxh));
+                        var vi = Vector512.ConvertToInt32Native(Vector512.Floor(fy * cy * invZ + cyh));
+                        var inside = front.AsInt32()
+                            & Vector512.GreaterThanOrEqual(ui, Vector512<int>.Zero) & Vector512.LessThan(ui, widthV)
+                            & Vector512.GreaterThanOrEqual(vi, Vector512<int>.Zero) & Vector512.LessThan(vi, heightV);
+                        if (inside == Vector512<int>.Zero) continue;
+
+                        var pix = vi * widthV + ui;
+                        var depth = Vector512.Create(
+                            Avx2.GatherMaskVector256(Vector256<float>.Zero, depthBase, pix.GetLower(), inside.GetLower().AsSingle(), 4),
+                            Avx2.GatherMaskVector256(Vector256<float>.Zero, depthBase, pix.GetUpper(), inside.GetUpper().AsSingle(), 4));
+                        var measured = Vector512.GreaterThanOrEqual(depth, minD) & Vector512.LessThanOrEqual(depth, maxD) & inside.AsSingle();
+                        var axial = depth - cz;
+                        var alongRay = axial * Vector512.Sqrt(cx * cx + cy * cy + cz * cz) * invZ;
+                        var mask = Vector512.GreaterThanOrEqual(axial, negTrunc) & measured;
+                        int rowStart = (z * 8 + y) * 8;
+                        if (generated) mask &= Vector512.LessThan(Vector512.LoadUnsafe(ref observedWeight[rowStart]), settled);
+                        if (mask == Vector512<float>.Zero) continue;
+
+                        var t = Vector512.MinNative(alongRay * invTrunc, one);
+                        var oldT = Vector512.LoadUnsafe(ref tsdf[rowStart]);
+                        var oldW = Vector512.LoadUnsafe(ref weight[rowStart]);
+                        var w = weightedByDepth ? Vector512.MaxNative(minFrameWeight, Vector512.MinNative(one, unitDepth * unitDepth * invZ * invZ)) : one;
+                        var sumW = oldW + w;
+                        var inv = one / sumW;
+                        var newT = (oldT * oldW + t * w) * inv;
+                        var newW = Vector512.MinNative(sumW, maxW);
+                        Vector512.ConditionalSelect(mask, newT, oldT).StoreUnsafe(ref tsdf[rowStart]);
+                        Vector512.ConditionalSelect(mask, newW, oldW).StoreUnsafe(ref weight[rowStart]);
+                        changed = true;
+
+                        var near = mask & Vector512.LessThan(axial, trunc);
+                        inBand |= near;
+                        if (_rgb is null || near == Vector512<float>.Zero) continue;
+                        // A 4-byte gather at the image's last pixel would read one byte past the buffer: that pair goes scalar.
+                        if ((Vector512.Equals(pix, lastPixel) & near.AsInt32()) == Vector512<int>.Zero)
+                        {
+                            var nearInt = near.AsInt32();
+                            var packed = Vector512.Create(
+                                Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix.GetLower() * 3, nearInt.GetLower(), 1),
+                                Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)rgbBase, pix.GetUpper() * 3, nearInt.GetUpper(), 1));
+                            var keep = Avx512F.ConvertToVector128Byte(nearInt);
+                            BlendPlane16(ref color[rowStart], Vector512.ConvertToSingle(packed & low) * w, oldW, inv, keep);
+                            BlendPlane16(ref color[VoxelBlock.N + rowStart], Vector512.ConvertToSingle(Vector512.ShiftRightLogical(packed, 8) & low) * w, oldW, inv, keep);
+                            BlendPlane16(ref color[2 * VoxelBlock.N + rowStart], Vector512.ConvertToSingle(Vector512.ShiftRightLogical(packed, 16) & low) * w, oldW, inv, keep);
+                            continue;
+                        }
+                        uint nearBits = (uint)near.ExtractMostSignificantBits();
+                        while (nearBits != 0)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(nearBits);
+                            nearBits &= nearBits - 1;
+                            BlendColor(color, rowStart + lane, pix.GetElement(lane) * 3, oldW.GetElement(lane), w.GetElement(lane));
+                        }
+                    }
+                }
+            }
+            if (changed) block.ChangedStamp = _stamp;
+            return (changed ? BlockOutcome.Changed : BlockOutcome.None) | (inBand != Vector512<float>.Zero ? BlockOutcome.InBand : BlockOutcome.None);
+        }
+
+        /// <summary><see cref="BlendPlane"/> for 16 bytes, written only where <paramref name="keep"/> is 0xFF.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void BlendPlane16(ref byte plane, Vector512<float> sample, Vector512<float> oldWeight, Vector512<float> inv, Vector128<byte> keep)
+        {
+            var old = Vector128.LoadUnsafe(ref plane);
+            var oldValue = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(old));
+            var blended = Vector512.ConvertToInt32Native((oldValue * oldWeight + sample) * inv + Vector512.Create(0.5f));
+            Vector128.ConditionalSelect(keep, Avx512F.ConvertToVector128Byte(blended), old).StoreUnsafe(ref plane);
         }
 
         /// <summary>Weighted average of 8 colour bytes of one plane with 8 new samples, written only where <paramref name="keep"/> is 0xFF.</summary>
