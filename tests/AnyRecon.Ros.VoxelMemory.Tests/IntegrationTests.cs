@@ -78,6 +78,53 @@ public sealed class IntegrationTests
         Assert.True(ambiguous < compared / 50, $"{ambiguous} ambiguous of {compared}");
     }
 
+    [Fact]
+    public void GetObservedBlocks_SecondFrame_AreTheBlocksWithAVoxelInItsBand()
+    {
+        var random = new Random(5);
+        var shapes = RandomScene(random);
+        var k = DepthRenderer.Camera(120, 90);
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03 });
+        var integrator = new ProjectiveTsdfIntegrator();
+        var first = RandomPose(random);
+        var (d0, c0) = DepthRenderer.Render(shapes, k, first);
+        integrator.Integrate(memory, d0, c0, k, first);
+        var pose = RandomPose(random);
+        var (depth, color) = DepthRenderer.Render(shapes, k, pose);
+        integrator.Integrate(memory, depth, color, k, pose);
+        var observed = new List<BlockIndex>();
+        integrator.GetObservedBlocks(observed);
+
+        // Truth in double precision over every voxel of the map: a block is observed when some voxel centre projects
+        // to a valid reading within the truncation band (along the optical axis). Voxels at a pixel border or at the
+        // band's edge could go either way in float: they make a block "possible", not "required".
+        var cameraFromWorld = pose.Inverse();
+        double trunc = memory.TruncationMeters, vs = memory.VoxelSizeMeters;
+        var required = new HashSet<BlockIndex>();
+        var possible = new HashSet<BlockIndex>();
+        foreach (var index in memory.GetBlockIndices())
+            for (int i = 0; i < BlockIndex.VoxelCount; i++)
+            {
+                var c = cameraFromWorld.Apply(new Vector3d((index.X * 8 + (i & 7) + 0.5) * vs, (index.Y * 8 + (i >> 3 & 7) + 0.5) * vs, (index.Z * 8 + (i >> 6) + 0.5) * vs));
+                if (c.Z <= 0.1) continue;
+                double uf = k.Fx * c.X / c.Z + k.Cx + 0.5, vf = k.Fy * c.Y / c.Z + k.Cy + 0.5;
+                int ui = (int)Math.Floor(uf), vi = (int)Math.Floor(vf);
+                if (ui < 0 || vi < 0 || ui >= k.Width || vi >= k.Height) continue;
+                double d = depth.Metres[vi * k.Width + ui];
+                if (!(d >= 0.1 && d <= 5)) continue;
+                double gap = Math.Abs(d - c.Z);
+                bool border = Math.Abs(uf - Math.Round(uf)) < 1e-3 || Math.Abs(vf - Math.Round(vf)) < 1e-3;
+                if (gap < trunc + 1e-4 || border) possible.Add(index);
+                if (gap < trunc - 1e-4 && !border) required.Add(index);
+            }
+
+        Assert.True(required.Count > 50, $"{required.Count} blocks observed");
+        Assert.Equal(observed.Count, observed.Distinct().Count());
+        Assert.Equal(observed.OrderBy(b => (b.X, b.Y, b.Z)), observed);
+        Assert.Empty(required.Except(observed));
+        Assert.Empty(observed.Except(possible));
+    }
+
     [Theory]
     [InlineData(0.02, DepthWeighting.InverseSquare)]
     [InlineData(0.01, DepthWeighting.Constant)]

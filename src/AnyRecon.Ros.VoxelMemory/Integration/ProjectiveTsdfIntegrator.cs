@@ -44,6 +44,7 @@ public sealed class ProjectiveTsdfIntegrator
     private readonly List<BlockIndex> _frustumEvicted = new();
     private readonly TileMaxDepth _tileMaxDepth = new();
     private readonly List<int> _created = new();
+    private readonly List<BlockIndex> _observed = new();
     private BlockOutcome[] _outcomes = [];
 
     /// <summary>What updating one block did.</summary>
@@ -150,6 +151,9 @@ public sealed class ProjectiveTsdfIntegrator
         });
         // The band search allocates a superset; a new block that holds no voxel within this reading's truncation band
         // goes back, so blocks exist exactly where some reading's band passed through a voxel centre.
+        _observed.Clear();
+        for (int i = 0; i < blocks.Count; i++)
+            if ((outcomes[i] & BlockOutcome.InBand) != 0) _observed.Add(blocks[i].Index);
         int allocated = _created.Count;
         foreach (int i in _created)
         {
@@ -161,6 +165,18 @@ public sealed class ProjectiveTsdfIntegrator
         // Keep the block budget frame by frame; far blocks are the ones this camera is least likely to touch next.
         if (memory.ResidentBlockCount > memory.MaxBlocksInMemory) memory.EnforceBudget(worldFromCamera.Translation);
         return new IntegrationResult(allocated, updated, stamp);
+    }
+
+    /// <summary>
+    /// The blocks the last integrated frame observed (some voxel within its truncation band), sorted by (x, y, z) and
+    /// distinct, into <paramref name="destination"/>: what a keyframe records for retrieval.
+    /// </summary>
+    public void GetObservedBlocks(List<BlockIndex> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Clear();
+        destination.AddRange(_observed);
+        destination.Sort(static (a, b) => a.X != b.X ? a.X.CompareTo(b.X) : a.Y != b.Y ? a.Y.CompareTo(b.Y) : a.Z.CompareTo(b.Z));
     }
 
     /// <summary>Blocks the frame's work list does not hold yet join it (reloaded from disk if evicted) as carving blocks.</summary>
