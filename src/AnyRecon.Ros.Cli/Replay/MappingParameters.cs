@@ -31,6 +31,7 @@ internal static class MappingParameters
         ["status_period_s"] = (o, v) => o.StatusPeriodSeconds = Double(v),
         ["keyframe_translation_m"] = (o, v) => o.KeyframeTranslationMeters = Double(v),
         ["keyframe_rotation_deg"] = (o, v) => o.KeyframeRotationDegrees = Double(v),
+        ["snapshot_period_s"] = (o, v) => o.SnapshotPeriodSeconds = Double(v),
     };
 
     public static IEnumerable<string> Keys => s_setters.Keys;

@@ -16,7 +16,8 @@ internal static class ReplayCommand
         var output = new Option<string>("--out") { Description = "Output directory", DefaultValueFactory = _ => "replay_out" };
         var voxel = new Option<double?>("--voxel") { Description = "Voxel size in metres (0.01-0.05); overrides the parameter file" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the last snapshot in --out (map/voxels.map + map/progress.json): skip the frames it holds" };
+        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json, resume };
         command.SetAction(parse => context.Guard(() =>
         {
             var options = new MappingOptions();
@@ -26,7 +27,7 @@ internal static class ReplayCommand
             bool showProgress = !parse.GetValue(json) && !Console.IsErrorRedirected;
             // Warnings go to stderr even with --json (stdout is the report); the pipeline rate-limits them.
             var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null,
-                message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message)).GetAwaiter().GetResult();
+                message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message), resume: parse.GetValue(resume)).GetAwaiter().GetResult();
             if (showProgress) context.Error.WriteLine();
             foreach (string warning in result.Report.Warnings) context.Error.WriteLine("warning: " + warning);
             // The bar is for terminals; this line is for logs too, so it is written even when stderr is redirected.

@@ -86,4 +86,21 @@ public sealed class MappingOptions
     }
 
     private int _mapUpdateMaxBlocks = MapUpdateSerializer.DefaultMaxBlocksPerUpdate;
+
+    /// <summary>
+    /// Save a snapshot of the map (and where the input stood) once per this many seconds of frame (bag) time, so a
+    /// killed run can resume; 0 saves only at the end. Default 10 s. A snapshot of a large map takes a while and holds
+    /// up integration meanwhile (the queues before it absorb that).
+    /// </summary>
+    public double SnapshotPeriodSeconds
+    {
+        get => _snapshotPeriodSeconds;
+        set => _snapshotPeriodSeconds = value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the snapshot period must be 0 (only at the end) or a positive number of seconds");
+    }
+
+    private double _snapshotPeriodSeconds = DefaultSnapshotPeriodSeconds;
+
+    public const double DefaultSnapshotPeriodSeconds = 10;
 }

@@ -21,6 +21,17 @@ public interface IStatusSink
     void OnStatus(MappingReport report, long stampNs, bool final);
 }
 
+/// <summary>Where the mapping pipeline saves snapshots it can resume from (a map file and the input position).</summary>
+public interface ISnapshotSink
+{
+    /// <summary>
+    /// Called from the integration stage once every <see cref="MappingOptions.SnapshotPeriodSeconds"/> of frame time:
+    /// the memory holds every frame up to and including <paramref name="lastFrameStampNs"/>. Must leave a complete
+    /// snapshot on disk or the previous one (write a temp file, then rename).
+    /// </summary>
+    void SaveSnapshot(VoxelMemory memory, long lastFrameStampNs, long framesIntegrated);
+}
+
 /// <summary>
 /// Frames in, a fused map out: ingest → decode+sync → keyframe gate → integrate, each stage joined by a bounded
 /// <see cref="StageQueue{T}"/> with the policies of ARCHITECTURE.md. The same object runs replay and the live node;
@@ -46,16 +57,32 @@ public sealed class MappingPipeline : IDisposable
     private long _warnedOverruns;
     private TimeSpan _lastWarning;
     private readonly Stopwatch _clock = new();
+    private readonly ISnapshotSink? _snapshots;
+    private readonly ResumePoint? _resume;
+    private long? _lastSnapshotStamp;
+    private long _skippedBeforeResume;
 
     /// <summary>Least time between two warnings of the same kind, so a log is not flooded once per frame.</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
     public MappingPipeline(MappingOptions options, IMapSink? sink = null, IStatusSink? statusSink = null)
+        : this(options, sink, statusSink, resume: null)
+    {
+    }
+
+    /// <summary>
+    /// A pipeline that continues from a snapshot: <paramref name="resume"/>'s memory is the map so far, and frames
+    /// stamped at or before its last frame are counted as already integrated and skipped.
+    /// </summary>
+    public MappingPipeline(MappingOptions options, IMapSink? sink, IStatusSink? statusSink, ResumePoint? resume, ISnapshotSink? snapshots = null)
     {
         _options = options;
         _sink = sink;
         _statusSink = statusSink;
-        Memory = new VoxelMemory(options.Voxels);
+        _snapshots = snapshots;
+        _resume = resume;
+        Memory = resume?.Memory ?? new VoxelMemory(options.Voxels);
+        _integrated = resume?.FramesIntegrated ?? 0;
         _integrator = new ProjectiveTsdfIntegrator(options.Integration);
         var rawPolicy = options.IngestWaits ? QueueFullPolicy.Wait : QueueFullPolicy.DropOldest;
         Ingest = new StageQueue<IngestMessage>("ingest", options.QueueCapacity * 8, rawPolicy);
@@ -102,6 +129,7 @@ public sealed class MappingPipeline : IDisposable
         var integrate = Task.Run(() => _integrate.RunAsync(cancellationToken), cancellationToken);
         await Task.WhenAll(decode, gate, integrate).ConfigureAwait(false);
         _sink?.OnMapChanged(Memory, _lastPublishedStamp, _lastFrameStamp, final: true);
+        _snapshots?.SaveSnapshot(Memory, Math.Max(_lastFrameStamp, _resume?.LastFrameStampNs ?? 0), _integrated);
         _clock.Stop();
         _statusSink?.OnStatus(Report(), _lastFrameStamp, final: true);
     }
@@ -129,6 +157,12 @@ public sealed class MappingPipeline : IDisposable
 
     private ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
     {
+        // A resumed run sees the bag from its start again: what the snapshot already holds is not fused twice.
+        if (_resume is { } resume && frame.StampNs <= resume.LastFrameStampNs)
+        {
+            _skippedBeforeResume++;
+            return ValueTask.CompletedTask;
+        }
         if (!frame.WorldFromCamera.IsFinite) throw new RejectedItemException("pose not finite");
         _integrator.Integrate(Memory, frame.Depth, frame.Color, frame.Intrinsics, frame.WorldFromCamera);
         Memory.EnforceBudget(frame.WorldFromCamera.Translation);
@@ -146,6 +180,15 @@ public sealed class MappingPipeline : IDisposable
             _sink.OnMapChanged(Memory, _lastPublishedStamp, frame.StampNs, final: false);
             _lastPublishedStamp = Memory.Stamp;
             _sincePublish = 0;
+        }
+        if (_snapshots is not null && _options.SnapshotPeriodSeconds > 0)
+        {
+            if (_lastSnapshotStamp is not long lastSnapshot || frame.StampNs < lastSnapshot) _lastSnapshotStamp = frame.StampNs;
+            else if (frame.StampNs - lastSnapshot >= (long)(_options.SnapshotPeriodSeconds * 1e9))
+            {
+                _snapshots.SaveSnapshot(Memory, frame.StampNs, _integrated);
+                _lastSnapshotStamp = frame.StampNs;
+            }
         }
         // Bag time, not wall time: replay runs faster than real time, and a status per bag second matches the live node.
         // Time going backwards (a looped bag) restarts the period.
@@ -176,7 +219,9 @@ public sealed class MappingPipeline : IDisposable
         PeakRssMegabytes: ProcessMemory.PeakRssMegabytes(),
         PeakBlocksInMemory: Memory.PeakResidentBlockCount,
         BudgetOverruns: Memory.BudgetOverruns,
-        Warnings: Memory.BudgetWarning is string budget ? [budget] : []);
+        Warnings: Memory.BudgetWarning is string budget ? [budget] : [],
+        ResumedAfterStampNs: _resume?.LastFrameStampNs,
+        SkippedBeforeResume: _skippedBeforeResume);
 
     public void Dispose()
     {
@@ -207,7 +252,12 @@ public sealed record MappingReport(
     double PeakRssMegabytes,
     int PeakBlocksInMemory,
     long BudgetOverruns,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    long? ResumedAfterStampNs = null,
+    long SkippedBeforeResume = 0);
+
+/// <summary>Where a resumed run starts: the map of a snapshot and the last frame it holds.</summary>
+public sealed record ResumePoint(VoxelMemory Memory, long LastFrameStampNs, long FramesIntegrated);
 
 /// <summary>Peak resident memory of this process (VmHWM), the figure the benchmarks compare.</summary>
 public static class ProcessMemory

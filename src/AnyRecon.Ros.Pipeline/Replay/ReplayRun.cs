@@ -17,9 +17,13 @@ public static class ReplayRun
 {
     public sealed record Result(MappingReport Report, int Points, int Triangles, string OutputDirectory);
 
-    /// <summary>Replays <paramref name="bagPath"/>; <paramref name="warning"/> receives rate-limited warnings as they happen (e.g. a block budget below one frame's blocks).</summary>
+    /// <summary>
+    /// Replays <paramref name="bagPath"/>; <paramref name="warning"/> receives rate-limited warnings as they happen (e.g.
+    /// a block budget below one frame's blocks). With <paramref name="resume"/> it continues from the snapshot in
+    /// <paramref name="outputDirectory"/> (if there is one): its map, and the bag's frames after the last one it holds.
+    /// </summary>
     public static async Task<Result> RunAsync(string bagPath, string outputDirectory, MappingOptions options, Action<long, long>? progress = null,
-        Action<string>? warning = null, CancellationToken cancellationToken = default)
+        Action<string>? warning = null, CancellationToken cancellationToken = default, bool resume = false)
     {
         Directory.CreateDirectory(outputDirectory);
         string evictionDirectory = Path.Combine(outputDirectory, "map", "evicted");
@@ -35,8 +39,10 @@ public static class ReplayRun
             throw new ArgumentException($"{bagPath} has no topic {string.Join(", ", missing)} (topics: {string.Join(", ", reader.Topics.Select(t => t.Name))}); set them with --params");
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
+        var snapshots = new ReplaySnapshots(Path.Combine(outputDirectory, "map"));
+        var resumePoint = resume ? snapshots.TryLoad(options.Voxels) : null;
         using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
-        using var pipeline = new MappingPipeline(options, sink, sink) { Warning = warning };
+        using var pipeline = new MappingPipeline(options, sink, sink, resumePoint, snapshots) { Warning = warning };
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
         long depthSeen = 0;
@@ -59,8 +65,7 @@ public static class ReplayRun
         using (var stream = File.Create(Path.Combine(outputDirectory, "map.ply"))) PlyFile.WritePoints(stream, points);
         var mesh = SurfaceExtractor.ExtractMesh(pipeline.Memory);
         using (var stream = File.Create(Path.Combine(outputDirectory, "mesh.ply"))) PlyFile.WriteMesh(stream, mesh);
-        Directory.CreateDirectory(Path.Combine(outputDirectory, "map"));
-        VoxelMapFile.Save(pipeline.Memory, Path.Combine(outputDirectory, "map", MapFileName));
+        // The pipeline's last snapshot is the saved map.
         var report = pipeline.Report();
         File.WriteAllText(Path.Combine(outputDirectory, "report.json"), JsonSerializer.Serialize(new
         {
@@ -87,6 +92,8 @@ public static class ReplayRun
             last_pose_error = report.LastPoseError,
             transforms = report.TransformRejections,
             warnings = report.Warnings,
+            resumed_after_stamp_ns = report.ResumedAfterStampNs,
+            skipped_before_resume = report.SkippedBeforeResume,
         }, s_json));
         return new Result(report, points.Count, mesh.TriangleCount, outputDirectory);
     }
