@@ -34,6 +34,10 @@ public sealed class ReplayCommandTests
         var info = JsonDocument.Parse(CliRunner.Run("map", "info", output, "--json").Out).RootElement;
         Assert.Equal(0.02, info.GetProperty("voxel_size_m").GetDouble(), 6);
         Assert.True(info.GetProperty("blocks").GetInt64() > 0);
+        // Every keyframe the report counts is in the capture-view cache beside the map.
+        long keyframes = report.GetProperty("keyframes").GetInt64();
+        Assert.InRange(keyframes, 2, 39);
+        Assert.Equal(keyframes, info.GetProperty("keyframes").GetInt64());
 
         // The output bag holds what the live node will publish: incremental updates and the final fused cloud.
         var points = CliRunner.Run("bag", "info", Path.Combine(output, "output.mcap"), "--json");
@@ -46,7 +50,7 @@ public sealed class ReplayCommandTests
         Assert.Equal(0, echo.ExitCode);
         var statuses = echo.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(40, statuses[^1].GetProperty("frames_in").GetInt64());
-        Assert.Equal(["decode_sync", "keyframe_gate", "integrate"], statuses[^1].GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(["decode_sync", "keyframe_gate", "integrate", "capture_cache"], statuses[^1].GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         var update = CliRunner.Run("bag", "echo", Path.Combine(output, "output.mcap"), "--topic", "/anyrecon/map_updates", "--limit", "1");
         Assert.Equal(0, update.ExitCode);
         Assert.Contains("sequence_number: 1", update.Out);

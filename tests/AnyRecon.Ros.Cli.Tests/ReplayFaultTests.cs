@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AnyRecon.Ros.CaptureViews;
 using AnyRecon.Ros.Tests;
 using AnyRecon.Ros.Voxels;
 using Xunit;
@@ -7,13 +8,14 @@ using Xunit;
 namespace AnyRecon.Ros.Cli.Tests;
 
 /// <summary>
-/// kill -9 of a real <c>anyrecon replay</c> process at random moments: whatever snapshot it left must load, and a
-/// <c>--resume</c> run on the same directory must finish with the very map an uninterrupted run builds.
+/// kill -9 of a real <c>anyrecon replay</c> process at random moments: every keyframe it acknowledged must be in the
+/// capture-view cache, whatever snapshot it left must load, and a <c>--resume</c> run on the same directory must
+/// finish with the very map and keyframes an uninterrupted run builds.
 /// </summary>
 public sealed class ReplayFaultTests
 {
     [Fact]
-    public void Replay_KilledAtRandomMoments_SnapshotLoadsAndResumeEqualsUninterruptedRun()
+    public void Replay_KilledAtRandomMoments_NoAcknowledgedKeyframeLostAndResumeEqualsUninterruptedRun()
     {
         using var temp = new TempDirectory();
         string bag = temp.Combine("bag"), parameters = temp.Combine("params.yaml");
@@ -26,10 +28,12 @@ public sealed class ReplayFaultTests
         Assert.Equal(0, clean.ExitCode);
         long frames = JsonDocument.Parse(clean.Out).RootElement.GetProperty("frames_integrated").GetInt64();
         byte[] cleanMap = File.ReadAllBytes(Path.Combine(temp.Combine("clean"), "map", "voxels.map"));
+        var cleanKeyframes = Keyframes(temp.Combine("clean"));
+        Assert.True(cleanKeyframes.Count >= 4, $"{cleanKeyframes.Count} keyframes");
 
         // How long a whole child run takes here, so the kills spread over its lifetime.
         var timing = Stopwatch.StartNew();
-        using (var child = StartChild(Args(temp.Combine("timing"))))
+        using (var child = StartChild(Args(temp.Combine("timing")), []))
         {
             child.WaitForExit();
             Assert.Equal(0, child.ExitCode);
@@ -41,7 +45,8 @@ public sealed class ReplayFaultTests
         for (int run = 0; run < 10; run++)
         {
             string output = temp.Combine($"killed{run}");
-            using (var child = StartChild(Args(output)))
+            var acknowledged = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using (var child = StartChild([.. Args(output), "--verbose"], acknowledged))
             {
                 Thread.Sleep((int)(runMs * (0.1 + 0.8 * random.NextDouble())));
                 if (!child.HasExited)
@@ -50,6 +55,16 @@ public sealed class ReplayFaultTests
                     killedMidRun++;
                 }
                 child.WaitForExit();
+            }
+            // Every keyframe the child acknowledged before it died is on disk, intact.
+            var kept = Keyframes(output);
+            foreach (string line in acknowledged)
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"^keyframe (\d+) stamp (\d+) acknowledged$");
+                if (!m.Success) continue;
+                int id = int.Parse(m.Groups[1].Value);
+                Assert.True(id < kept.Count, $"run {run}: acknowledged keyframe {id} lost ({kept.Count} on disk)");
+                Assert.Equal(long.Parse(m.Groups[2].Value), kept[id].StampNs);
             }
             string map = Path.Combine(output, "map", "voxels.map");
             if (File.Exists(map))
@@ -64,13 +79,24 @@ public sealed class ReplayFaultTests
             var report = JsonDocument.Parse(resumed.Out).RootElement;
             Assert.Equal(frames, report.GetProperty("frames_integrated").GetInt64());
             Assert.True(File.ReadAllBytes(map).AsSpan().SequenceEqual(cleanMap), $"run {run}: resumed map differs from the uninterrupted one");
+            var resumedKeyframes = Keyframes(output);
+            Assert.Equal(cleanKeyframes.Select(k => (k.Id, k.StampNs, k.WorldFromCamera)), resumedKeyframes.Select(k => (k.Id, k.StampNs, k.WorldFromCamera)));
+            Assert.Equal(cleanKeyframes.Select(k => k.ObservedBlocks.Count), resumedKeyframes.Select(k => k.ObservedBlocks.Count));
         }
         Assert.True(killedMidRun >= 5, $"only {killedMidRun} of 10 kills landed while the replay ran");
         Assert.True(withSnapshot >= 3, $"only {withSnapshot} of 10 kills left a snapshot");
     }
 
+    private static List<KeyframeInfo> Keyframes(string output)
+    {
+        string directory = Path.Combine(output, "map", "keyframes");
+        if (!Directory.Exists(directory)) return [];
+        using var cache = CaptureViewCache.Open(directory);
+        return [.. cache.Infos];
+    }
+
     /// <summary>The anyrecon executable built next to the tests, as its own process (so SIGKILL hits it alone).</summary>
-    private static Process StartChild(string[] args)
+    private static Process StartChild(string[] args, System.Collections.Concurrent.ConcurrentQueue<string> errorLines)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "anyrecon.dll"));
@@ -78,7 +104,7 @@ public sealed class ReplayFaultTests
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start anyrecon");
         // Drain the pipes so a full buffer never blocks the child.
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is string line) errorLines.Enqueue(line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

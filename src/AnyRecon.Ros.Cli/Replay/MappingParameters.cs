@@ -29,8 +29,10 @@ internal static class MappingParameters
         ["point_cloud_every_frames"] = (o, v) => o.PointCloudEveryFrames = Int(v) >= 1 ? Int(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "at least 1"),
         ["map_update_max_blocks"] = (o, v) => o.MapUpdateMaxBlocks = Int(v),
         ["status_period_s"] = (o, v) => o.StatusPeriodSeconds = Double(v),
-        ["keyframe_translation_m"] = (o, v) => o.KeyframeTranslationMeters = Double(v),
-        ["keyframe_rotation_deg"] = (o, v) => o.KeyframeRotationDegrees = Double(v),
+        ["keyframe_translation_m"] = (o, v) => o.Keyframes.MinTranslationMeters = Double(v),
+        ["keyframe_rotation_deg"] = (o, v) => o.Keyframes.MinRotationDegrees = Double(v),
+        ["keyframe_max_overlap"] = (o, v) => o.Keyframes.MaxOverlap = Double(v),
+        ["keyframe_decoded_cache_mb"] = (o, v) => o.KeyframeCache.DecodedCacheBytes = (long)(Double(v) * 1048576),
         ["snapshot_period_s"] = (o, v) => o.SnapshotPeriodSeconds = Double(v),
     };
 

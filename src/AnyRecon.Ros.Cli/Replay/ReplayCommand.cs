@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using AnyRecon.Ros.CaptureViews;
 using AnyRecon.Ros.Pipeline;
 using AnyRecon.Ros.Voxels;
 
@@ -16,8 +17,9 @@ internal static class ReplayCommand
         var output = new Option<string>("--out") { Description = "Output directory", DefaultValueFactory = _ => "replay_out" };
         var voxel = new Option<double?>("--voxel") { Description = "Voxel size in metres (0.01-0.05); overrides the parameter file" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the last snapshot in --out (map/voxels.map + map/progress.json): skip the frames it holds" };
-        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json, resume };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the last snapshot in --out (map/voxels.map + map/progress.json, map/keyframes): skip the frames it holds" };
+        var verbose = new Option<bool>("--verbose") { Description = "Print a line to stderr for every keyframe the capture-view cache acknowledges" };
+        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json, resume, verbose };
         command.SetAction(parse => context.Guard(() =>
         {
             var options = new MappingOptions();
@@ -27,7 +29,8 @@ internal static class ReplayCommand
             bool showProgress = !parse.GetValue(json) && !Console.IsErrorRedirected;
             // Warnings go to stderr even with --json (stdout is the report); the pipeline rate-limits them.
             var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null,
-                message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message), resume: parse.GetValue(resume)).GetAwaiter().GetResult();
+                message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message), resume: parse.GetValue(resume),
+                keyframeAcknowledged: parse.GetValue(verbose) ? info => context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keyframe {info.Id} stamp {info.StampNs} acknowledged")) : null).GetAwaiter().GetResult();
             if (showProgress) context.Error.WriteLine();
             foreach (string warning in result.Report.Warnings) context.Error.WriteLine("warning: " + warning);
             // The bar is for terminals; this line is for logs too, so it is written even when stderr is redirected.
@@ -87,10 +90,20 @@ internal static class ReplayCommand
             if (Directory.Exists(Path.Combine(path, "map"))) path = Path.Combine(path, "map");
             if (Directory.Exists(path)) path = Path.Combine(path, ReplayRun.MapFileName);
             var m = VoxelMapFile.ReadInfo(path);
+            // The capture-view cache sits beside the map file (replay: DIR/map/keyframes).
+            string keyframeDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ReplayRun.KeyframeDirectoryName);
+            int keyframes = 0;
+            long keyframeBytes = 0;
+            if (File.Exists(Path.Combine(keyframeDirectory, CaptureViewCache.DataFileName)))
+            {
+                using var cache = CaptureViewCache.Open(keyframeDirectory);
+                keyframes = cache.Count;
+                keyframeBytes = cache.Statistics.FileBytes;
+            }
             if (parse.GetValue(json))
-                context.Out.WriteLine(JsonSerializer.Serialize(new { version = m.Version, voxel_size_m = m.VoxelSizeMeters, truncation_voxels = m.TruncationVoxels, max_weight = m.MaxWeight, blocks = m.BlockCount, keyframes = 0, bytes = m.FileBytes, path }));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { version = m.Version, voxel_size_m = m.VoxelSizeMeters, truncation_voxels = m.TruncationVoxels, max_weight = m.MaxWeight, blocks = m.BlockCount, keyframes, keyframe_bytes = keyframeBytes, bytes = m.FileBytes, path }));
             else
-                context.Out.WriteLine($"{path}\n  format version  {m.Version}\n  voxel size      {m.VoxelSizeMeters * 100:0.##} cm (truncation {m.TruncationVoxels} voxels, max weight {m.MaxWeight})\n  blocks          {m.BlockCount} ({m.BlockCount * 512} voxels)\n  keyframes       0 (the capture-view cache comes with the next issue)\n  bytes           {m.FileBytes}");
+                context.Out.WriteLine($"{path}\n  format version  {m.Version}\n  voxel size      {m.VoxelSizeMeters * 100:0.##} cm (truncation {m.TruncationVoxels} voxels, max weight {m.MaxWeight})\n  blocks          {m.BlockCount} ({m.BlockCount * 512} voxels)\n  keyframes       {keyframes} ({keyframeBytes} bytes in {keyframeDirectory})\n  bytes           {m.FileBytes}");
             return 0;
         }));
         var map = new Command("map", "Saved voxel maps") { info };

@@ -1,3 +1,4 @@
+using AnyRecon.Ros.CaptureViews;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Voxels;
 
@@ -16,8 +17,6 @@ public sealed class MappingOptions
     public const int DefaultQueueCapacity = 8;
     public const int DefaultPointCloudEveryFrames = 30;
     public const double DefaultStatusPeriodSeconds = 1.0;
-    public const double DefaultKeyframeTranslationMeters = 0.10;
-    public const double DefaultKeyframeRotationDegrees = 10;
 
     /// <summary>Colour images (sensor_msgs/Image or CompressedImage). Empty: depth only.</summary>
     public string ColorTopic { get; set; } = DefaultColorTopic;
@@ -49,10 +48,19 @@ public sealed class MappingOptions
     /// </summary>
     public bool IngestWaits { get; set; } = true;
 
-    /// <summary>A keyframe is a frame that moved this far from the last keyframe (or turned <see cref="KeyframeRotationDegrees"/>).</summary>
-    public double KeyframeTranslationMeters { get; set; } = DefaultKeyframeTranslationMeters;
+    /// <summary>
+    /// Which integrated frames become keyframes of the capture-view cache: moved or turned far enough from the last
+    /// keyframe, or overlapping it too little (shared observed voxel blocks).
+    /// </summary>
+    public KeyframeSelectorOptions Keyframes { get; set; } = new();
 
-    public double KeyframeRotationDegrees { get; set; } = DefaultKeyframeRotationDegrees;
+    /// <summary>
+    /// Directory of the capture-view cache (every keyframe, on disk, crash-safe); null keeps no keyframes. Replay
+    /// puts it at <c>DIR/map/keyframes</c>.
+    /// </summary>
+    public string? KeyframeDirectory { get; set; }
+
+    public CaptureViewCacheOptions KeyframeCache { get; set; } = new();
 
     /// <summary>
     /// Publish the blocks changed since the last publish (MapUpdate, and their surface points as PointCloud2) every this

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using AnyRecon.Ros.CaptureViews;
 using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Imaging;
 using AnyRecon.Ros.Voxels;
 
 namespace AnyRecon.Ros.Pipeline;
@@ -49,8 +51,12 @@ public sealed class MappingPipeline : IDisposable
     private readonly PipelineStage<RgbdFrame> _integrate;
     private readonly StageQueue<RgbdFrame> _frames;
     private readonly StageQueue<RgbdFrame> _keyframeGated;
+    private readonly StageQueue<KeyframeWrite> _keyframeWrites;
+    private readonly PipelineStage<KeyframeWrite> _cacheStage;
+    private readonly KeyframeSelector _selector;
+    private readonly List<BlockIndex> _observed = [];
     private readonly List<RgbdFrame> _assembled = [];
-    private RigidTransform? _lastKeyframe;
+    private long _lastGateStamp = long.MinValue, _lastCachedStamp = long.MinValue;
     private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
     private long? _lastStatusStamp;
     private int _sincePublish;
@@ -93,7 +99,31 @@ public sealed class MappingPipeline : IDisposable
         _assembler = new FrameAssembler(options, _decode.Reject);
         _gate = new PipelineStage<RgbdFrame>("keyframe_gate", _frames, GateAsync);
         _integrate = new PipelineStage<RgbdFrame>("integrate", _keyframeGated, IntegrateAsync);
+        // Keyframes are written (encoded, compressed, fsynced) off the integration thread; none is ever dropped.
+        _keyframeWrites = new StageQueue<KeyframeWrite>("keyframes", options.QueueCapacity, QueueFullPolicy.Wait);
+        _cacheStage = new PipelineStage<KeyframeWrite>("capture_cache", _keyframeWrites, CacheAsync);
+        _selector = new KeyframeSelector(options.Keyframes);
+        if (options.KeyframeDirectory is string directory)
+        {
+            Keyframes = CaptureViewCache.Open(directory, options.KeyframeCache);
+            // A reopened cache: its newest keyframe is the reference, and frames up to it are not cached again.
+            if (Keyframes.Count > 0)
+            {
+                var last = Keyframes.Infos[Keyframes.Count - 1];
+                _selector.Accept(last.WorldFromCamera, last.ObservedBlocks.ToArray());
+                _lastCachedStamp = last.StampNs;
+                _keyframes = Keyframes.Count;
+            }
+        }
     }
+
+    /// <summary>The capture-view cache (null when <see cref="MappingOptions.KeyframeDirectory"/> is not set).</summary>
+    public CaptureViewCache? Keyframes { get; }
+
+    /// <summary>Called from the cache stage each time a keyframe is durable on disk (acknowledged).</summary>
+    public Action<KeyframeInfo>? KeyframeAcknowledged { get; set; }
+
+    private sealed record KeyframeWrite(RgbdFrame Frame, BlockIndex[] ObservedBlocks);
 
     public VoxelMemory Memory { get; }
 
@@ -126,8 +156,13 @@ public sealed class MappingPipeline : IDisposable
             try { await _gate.RunAsync(cancellationToken).ConfigureAwait(false); }
             finally { _keyframeGated.Complete(); }
         }, cancellationToken);
-        var integrate = Task.Run(() => _integrate.RunAsync(cancellationToken), cancellationToken);
-        await Task.WhenAll(decode, gate, integrate).ConfigureAwait(false);
+        var integrate = Task.Run(async () =>
+        {
+            try { await _integrate.RunAsync(cancellationToken).ConfigureAwait(false); }
+            finally { _keyframeWrites.Complete(); }
+        }, cancellationToken);
+        var cache = Task.Run(() => _cacheStage.RunAsync(cancellationToken), cancellationToken);
+        await Task.WhenAll(decode, gate, integrate, cache).ConfigureAwait(false);
         _sink?.OnMapChanged(Memory, _lastPublishedStamp, _lastFrameStamp, final: true);
         _snapshots?.SaveSnapshot(Memory, Math.Max(_lastFrameStamp, _resume?.LastFrameStampNs ?? 0), _integrated);
         _clock.Stop();
@@ -141,30 +176,52 @@ public sealed class MappingPipeline : IDisposable
         foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Admits frames into the map: after the gate nothing is dropped. Every frame with a finite pose is fused; whether
+    /// it also becomes a keyframe needs the blocks it observed, so the integration stage decides that.
+    /// </summary>
     private async ValueTask GateAsync(RgbdFrame frame, CancellationToken cancellationToken)
     {
-        if (_lastKeyframe is not RigidTransform last
-            || (frame.WorldFromCamera.Translation - last.Translation).Length >= _options.KeyframeTranslationMeters
-            || QuaternionD.AngleBetween(frame.WorldFromCamera.Rotation, last.Rotation) * 180 / Math.PI >= _options.KeyframeRotationDegrees)
-        {
-            frame.IsKeyframe = true;
-            _lastKeyframe = frame.WorldFromCamera;
-            _keyframes++;
-        }
-        // Every frame is fused; keyframes are marked for the capture-view cache (next issue).
+        if (!frame.WorldFromCamera.IsFinite) throw new RejectedItemException("pose not finite");
+        // Time going backwards (a looped bag): the next frame starts a new keyframe sequence.
+        if (frame.StampNs < _lastGateStamp) frame.RestartsKeyframes = true;
+        _lastGateStamp = frame.StampNs;
         await _keyframeGated.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
-    private ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
+    private ValueTask CacheAsync(KeyframeWrite write, CancellationToken cancellationToken)
+    {
+        var frame = write.Frame;
+        // Depth-only cameras still get a keyframe: black colour, so retrieval and warping of depth work alike.
+        var color = frame.Color ?? new ColorImage(frame.Depth.Width, frame.Depth.Height, new byte[frame.Depth.Width * frame.Depth.Height * 3]);
+        var info = Keyframes!.Append(frame.StampNs, frame.Intrinsics, frame.WorldFromCamera, color, frame.Depth, write.ObservedBlocks);
+        Interlocked.Increment(ref _keyframes);
+        KeyframeAcknowledged?.Invoke(info);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
     {
         // A resumed run sees the bag from its start again: what the snapshot already holds is not fused twice.
         if (_resume is { } resume && frame.StampNs <= resume.LastFrameStampNs)
         {
             _skippedBeforeResume++;
-            return ValueTask.CompletedTask;
+            return;
         }
         if (!frame.WorldFromCamera.IsFinite) throw new RejectedItemException("pose not finite");
         _integrator.Integrate(Memory, frame.Depth, frame.Color, frame.Intrinsics, frame.WorldFromCamera);
+        if (frame.RestartsKeyframes)
+        {
+            _selector.Reset();
+            _lastCachedStamp = long.MinValue;
+        }
+        _integrator.GetObservedBlocks(_observed);
+        // A resumed run sees frames the reopened cache already holds: they are fused, not cached again.
+        if (Keyframes is not null && frame.StampNs > _lastCachedStamp && _selector.Consider(frame.WorldFromCamera, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_observed)).IsKeyframe)
+        {
+            frame.IsKeyframe = true;
+            await _keyframeWrites.WriteAsync(new KeyframeWrite(frame, _observed.ToArray()), cancellationToken).ConfigureAwait(false);
+        }
         Memory.EnforceBudget(frame.WorldFromCamera.Translation);
         _integrated++;
         if (Memory.BudgetOverruns != _warnedOverruns && (_warnedOverruns == 0 || _clock.Elapsed - _lastWarning >= WarningInterval))
@@ -198,16 +255,15 @@ public sealed class MappingPipeline : IDisposable
             _statusSink.OnStatus(Report(), frame.StampNs, final: false);
             _lastStatusStamp = frame.StampNs;
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Counts, timings and drops so far.</summary>
     public MappingReport Report() => new(
         FramesIn: _frames.Status.Enqueued,
         FramesIntegrated: _integrated,
-        Keyframes: _keyframes,
-        Stages: [_decode.Status, _gate.Status, _integrate.Status],
-        Queues: [Ingest.Status, _frames.Status, _keyframeGated.Status],
+        Keyframes: Interlocked.Read(ref _keyframes),
+        Stages: [_decode.Status, _gate.Status, _integrate.Status, _cacheStage.Status],
+        Queues: [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status],
         Sync: _assembler.SyncStatistics,
         LastPoseError: _assembler.LastPoseError,
         TransformRejections: _assembler.Transforms.Statistics,
@@ -225,6 +281,7 @@ public sealed class MappingPipeline : IDisposable
 
     public void Dispose()
     {
+        Keyframes?.Dispose();
         _assembler.Dispose();
         Memory.Dispose();
     }

@@ -6,6 +6,9 @@ namespace AnyRecon.Ros.Pipeline;
 /// <summary>A synchronized, rectified RGB-D frame with its pose: what the keyframe gate and the integrator consume.</summary>
 public sealed record RgbdFrame(long StampNs, DepthImage Depth, ColorImage? Color, PinholeIntrinsics Intrinsics, RigidTransform WorldFromCamera)
 {
-    /// <summary>Set by the keyframe gate.</summary>
+    /// <summary>Set by the integration stage when the frame went to the capture-view cache.</summary>
     public bool IsKeyframe { get; set; }
+
+    /// <summary>Set by the gate when time went backwards before this frame (a looped bag): keyframing starts over.</summary>
+    public bool RestartsKeyframes { get; set; }
 }

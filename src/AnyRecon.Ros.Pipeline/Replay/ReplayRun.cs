@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AnyRecon.Ros.Bags;
+using AnyRecon.Ros.CaptureViews;
 using AnyRecon.Ros.Bags.Mcap;
 using AnyRecon.Ros.Messages.Cdr;
 using AnyRecon.Ros.Messages.SensorMsgs;
@@ -23,7 +24,7 @@ public static class ReplayRun
     /// <paramref name="outputDirectory"/> (if there is one): its map, and the bag's frames after the last one it holds.
     /// </summary>
     public static async Task<Result> RunAsync(string bagPath, string outputDirectory, MappingOptions options, Action<long, long>? progress = null,
-        Action<string>? warning = null, CancellationToken cancellationToken = default, bool resume = false)
+        Action<string>? warning = null, CancellationToken cancellationToken = default, bool resume = false, Action<KeyframeInfo>? keyframeAcknowledged = null)
     {
         Directory.CreateDirectory(outputDirectory);
         string evictionDirectory = Path.Combine(outputDirectory, "map", "evicted");
@@ -40,9 +41,12 @@ public static class ReplayRun
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
         var snapshots = new ReplaySnapshots(Path.Combine(outputDirectory, "map"));
+        // Keyframes live beside the map; a fresh run starts an empty cache, a resumed one appends to it.
+        options.KeyframeDirectory ??= Path.Combine(outputDirectory, "map", KeyframeDirectoryName);
+        if (!resume && Directory.Exists(options.KeyframeDirectory)) Directory.Delete(options.KeyframeDirectory, recursive: true);
         var resumePoint = resume ? snapshots.TryLoad(options.Voxels) : null;
         using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
-        using var pipeline = new MappingPipeline(options, sink, sink, resumePoint, snapshots) { Warning = warning };
+        using var pipeline = new MappingPipeline(options, sink, sink, resumePoint, snapshots) { Warning = warning, KeyframeAcknowledged = keyframeAcknowledged };
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
         long depthSeen = 0;
@@ -100,6 +104,9 @@ public static class ReplayRun
 
     /// <summary>The saved voxel memory inside <c>DIR/map/</c>.</summary>
     public const string MapFileName = "voxels.map";
+
+    /// <summary>The capture-view cache inside <c>DIR/map/</c>.</summary>
+    public const string KeyframeDirectoryName = "keyframes";
 
     private static readonly JsonSerializerOptions s_json = new()
     {
