@@ -85,8 +85,8 @@ public sealed class StatusMessages
             Header = header,
             Stages = stages,
             FramesIn = (ulong)report.FramesIn,
-            // Keyframes accepted into the capture-view cache: none until the cache exists (the gate only marks them).
-            Keyframes = 0,
+            // Keyframes the capture-view cache acknowledged (on disk).
+            Keyframes = (ulong)report.Keyframes,
             BlocksInMemory = (ulong)report.BlocksInMemory,
             BlocksOnDisk = (ulong)report.BlocksOnDisk,
         };
