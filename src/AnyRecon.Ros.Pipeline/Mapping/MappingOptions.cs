@@ -62,6 +62,9 @@ public sealed class MappingOptions
 
     public CaptureViewCacheOptions KeyframeCache { get; set; } = new();
 
+    /// <summary>The completion loop (targets, retrieval, completion, generated evidence); off by default.</summary>
+    public CompletionOptions Completion { get; set; } = new();
+
     /// <summary>
     /// Publish the blocks changed since the last publish (MapUpdate, and their surface points as PointCloud2) every this
     /// many integrated frames, and at the end, where the whole fused map goes out as PointCloud2 too. Default 30.

@@ -80,7 +80,8 @@ public sealed class MappingPipeline : IDisposable
     /// A pipeline that continues from a snapshot: <paramref name="resume"/>'s memory is the map so far, and frames
     /// stamped at or before its last frame are counted as already integrated and skipped.
     /// </summary>
-    public MappingPipeline(MappingOptions options, IMapSink? sink, IStatusSink? statusSink, ResumePoint? resume, ISnapshotSink? snapshots = null)
+    public MappingPipeline(MappingOptions options, IMapSink? sink, IStatusSink? statusSink, ResumePoint? resume, ISnapshotSink? snapshots = null,
+        ICompletionSink? completions = null)
     {
         _options = options;
         _sink = sink;
@@ -114,8 +115,14 @@ public sealed class MappingPipeline : IDisposable
                 _lastCachedStamp = last.StampNs;
                 _keyframes = Keyframes.Count;
             }
+            if (options.Completion.Enabled) _loop = new CompletionLoop(options.Completion, Keyframes, completions);
         }
+        else if (options.Completion.Enabled)
+            throw new ArgumentException("the completion loop needs the capture-view cache: set KeyframeDirectory", nameof(options));
     }
+
+    private readonly CompletionLoop? _loop;
+    private PinholeIntrinsics? _lastIntrinsics;
 
     /// <summary>The capture-view cache (null when <see cref="MappingOptions.KeyframeDirectory"/> is not set).</summary>
     public CaptureViewCache? Keyframes { get; }
@@ -162,7 +169,10 @@ public sealed class MappingPipeline : IDisposable
             finally { _keyframeWrites.Complete(); }
         }, cancellationToken);
         var cache = Task.Run(() => _cacheStage.RunAsync(cancellationToken), cancellationToken);
+        var completion = _loop is null ? Task.CompletedTask : Task.Run(() => _loop.Stage.RunAsync(cancellationToken), cancellationToken);
         await Task.WhenAll(decode, gate, integrate, cache).ConfigureAwait(false);
+        // Input is done and every keyframe is on disk: the rest of the loop runs here, owning the map.
+        if (_loop is not null) await _loop.FinishAsync(completion, Memory, _integrator, _lastIntrinsics, cancellationToken).ConfigureAwait(false);
         _sink?.OnMapChanged(Memory, _lastPublishedStamp, _lastFrameStamp, final: true);
         _snapshots?.SaveSnapshot(Memory, Math.Max(_lastFrameStamp, _resume?.LastFrameStampNs ?? 0), _integrated);
         _clock.Stop();
@@ -197,6 +207,7 @@ public sealed class MappingPipeline : IDisposable
         var info = Keyframes!.Append(frame.StampNs, frame.Intrinsics, frame.WorldFromCamera, color, frame.Depth, write.ObservedBlocks);
         Interlocked.Increment(ref _keyframes);
         KeyframeAcknowledged?.Invoke(info);
+        _loop?.OnKeyframe(info);
         return ValueTask.CompletedTask;
     }
 
@@ -232,6 +243,8 @@ public sealed class MappingPipeline : IDisposable
                 $"({Memory.ResidentBlockCount} blocks, {Memory.BudgetOverruns} frame(s) over budget so far)");
         }
         _lastFrameStamp = frame.StampNs;
+        _lastIntrinsics = frame.Intrinsics;
+        if (_loop is not null) await _loop.AfterFrame(Memory, _integrator, frame, cancellationToken).ConfigureAwait(false);
         if (_sink is not null && ++_sincePublish >= _options.PointCloudEveryFrames)
         {
             _sink.OnMapChanged(Memory, _lastPublishedStamp, frame.StampNs, final: false);
@@ -262,8 +275,10 @@ public sealed class MappingPipeline : IDisposable
         FramesIn: _frames.Status.Enqueued,
         FramesIntegrated: _integrated,
         Keyframes: Interlocked.Read(ref _keyframes),
-        Stages: [_decode.Status, _gate.Status, _integrate.Status, _cacheStage.Status],
-        Queues: [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status],
+        Stages: _loop is null ? [_decode.Status, _gate.Status, _integrate.Status, _cacheStage.Status]
+            : [_decode.Status, _gate.Status, _integrate.Status, _cacheStage.Status, _loop.Stage.Status],
+        Queues: _loop is null ? [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status]
+            : [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status, _loop.Jobs.Status],
         Sync: _assembler.SyncStatistics,
         LastPoseError: _assembler.LastPoseError,
         TransformRejections: _assembler.Transforms.Statistics,
@@ -277,7 +292,9 @@ public sealed class MappingPipeline : IDisposable
         BudgetOverruns: Memory.BudgetOverruns,
         Warnings: Memory.BudgetWarning is string budget ? [budget] : [],
         ResumedAfterStampNs: _resume?.LastFrameStampNs,
-        SkippedBeforeResume: _skippedBeforeResume);
+        SkippedBeforeResume: _skippedBeforeResume,
+        ViewsCompleted: _loop?.Completed ?? 0,
+        GeneratedPixelsFused: _loop?.FusedPixels ?? 0);
 
     public void Dispose()
     {
@@ -311,7 +328,9 @@ public sealed record MappingReport(
     long BudgetOverruns,
     IReadOnlyList<string> Warnings,
     long? ResumedAfterStampNs = null,
-    long SkippedBeforeResume = 0);
+    long SkippedBeforeResume = 0,
+    long ViewsCompleted = 0,
+    long GeneratedPixelsFused = 0);
 
 /// <summary>Where a resumed run starts: the map of a snapshot and the last frame it holds.</summary>
 public sealed record ResumePoint(VoxelMemory Memory, long LastFrameStampNs, long FramesIntegrated);
