@@ -46,6 +46,14 @@ public static class ContactSheet
         return sheet;
     }
 
+    /// <summary>A box-filtered copy of <paramref name="image"/> at <paramref name="width"/> × <paramref name="height"/>.</summary>
+    public static ColorImage Resize(ColorImage image, int width, int height)
+    {
+        var resized = new ColorImage(width, height, new byte[width * height * 3]);
+        Blit(resized, image, 0, 0, width, height);
+        return resized;
+    }
+
     /// <summary>Box-filtered resize of <paramref name="image"/> into the rectangle (integer source boxes, so no aliasing when shrinking).</summary>
     private static void Blit(ColorImage sheet, ColorImage image, int x0, int y0, int w, int h)
     {

@@ -46,5 +46,12 @@ public static class NodeTopics
     /// <summary>The same figures for <c>rqt_robot_monitor</c> and the diagnostic aggregator.</summary>
     public static readonly NodeTopic Diagnostics = new("/diagnostics", DiagnosticArray.TypeInfo, Latched: false, Depth: 10);
 
+    /// <summary>Completed views (rgb8) at the targets of the completion loop, for RViz; only while the loop runs.</summary>
+    public static readonly NodeTopic CompletedImage = new("/anyrecon/completed/image", Image.TypeInfo, Latched: false, Depth: 10);
+
+    /// <summary>The topics of the mapping node without the completion loop.</summary>
     public static IReadOnlyList<NodeTopic> All { get; } = [Points, MapUpdates, MapUpdatePoints, Status, Diagnostics];
+
+    /// <summary>The topics the completion loop adds.</summary>
+    public static IReadOnlyList<NodeTopic> Completion { get; } = [CompletedImage];
 }

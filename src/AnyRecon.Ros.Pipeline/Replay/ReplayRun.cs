@@ -24,7 +24,8 @@ public static class ReplayRun
     /// <paramref name="outputDirectory"/> (if there is one): its map, and the bag's frames after the last one it holds.
     /// </summary>
     public static async Task<Result> RunAsync(string bagPath, string outputDirectory, MappingOptions options, Action<long, long>? progress = null,
-        Action<string>? warning = null, CancellationToken cancellationToken = default, bool resume = false, Action<KeyframeInfo>? keyframeAcknowledged = null)
+        Action<string>? warning = null, CancellationToken cancellationToken = default, bool resume = false, Action<KeyframeInfo>? keyframeAcknowledged = null,
+        string? groundTruthViews = null)
     {
         Directory.CreateDirectory(outputDirectory);
         string evictionDirectory = Path.Combine(outputDirectory, "map", "evicted");
@@ -41,12 +42,13 @@ public static class ReplayRun
         long totalDepth = reader.Metadata.TopicsWithMessageCount.FirstOrDefault(t => t.Topic.Name == options.DepthTopic)?.MessageCount ?? 0;
 
         var snapshots = new ReplaySnapshots(Path.Combine(outputDirectory, "map"));
+        var completed = options.Completion.Enabled ? new CompletedViewOutputs(Path.Combine(outputDirectory, CompletedDirectoryName), groundTruthViews) : null;
         // Keyframes live beside the map; a fresh run starts an empty cache, a resumed one appends to it.
         options.KeyframeDirectory ??= Path.Combine(outputDirectory, "map", KeyframeDirectoryName);
         if (!resume && Directory.Exists(options.KeyframeDirectory)) Directory.Delete(options.KeyframeDirectory, recursive: true);
         var resumePoint = resume ? snapshots.TryLoad(options.Voxels) : null;
-        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options);
-        using var pipeline = new MappingPipeline(options, sink, sink, resumePoint, snapshots) { Warning = warning, KeyframeAcknowledged = keyframeAcknowledged };
+        using var sink = new OutputBagSink(Path.Combine(outputDirectory, "output.mcap"), options, completed);
+        using var pipeline = new MappingPipeline(options, sink, sink, resumePoint, snapshots, completed is null ? null : sink) { Warning = warning, KeyframeAcknowledged = keyframeAcknowledged };
         var run = pipeline.RunAsync(cancellationToken);
         var typeOf = reader.Topics.ToDictionary(t => t.Name, t => t.Type);
         long depthSeen = 0;
@@ -71,6 +73,7 @@ public static class ReplayRun
         using (var stream = File.Create(Path.Combine(outputDirectory, "mesh.ply"))) PlyFile.WriteMesh(stream, mesh);
         // The pipeline's last snapshot is the saved map.
         var report = pipeline.Report();
+        completed?.WriteContactSheet();
         File.WriteAllText(Path.Combine(outputDirectory, "report.json"), JsonSerializer.Serialize(new
         {
             bag = bagPath,
@@ -98,12 +101,17 @@ public static class ReplayRun
             warnings = report.Warnings,
             resumed_after_stamp_ns = report.ResumedAfterStampNs,
             skipped_before_resume = report.SkippedBeforeResume,
+            views_completed = report.ViewsCompleted,
+            generated_pixels_fused = report.GeneratedPixelsFused,
         }, s_json));
         return new Result(report, points.Count, mesh.TriangleCount, outputDirectory);
     }
 
     /// <summary>The saved voxel memory inside <c>DIR/map/</c>.</summary>
     public const string MapFileName = "voxels.map";
+
+    /// <summary>Completed views inside <c>DIR/</c>.</summary>
+    public const string CompletedDirectoryName = "completed";
 
     /// <summary>The capture-view cache inside <c>DIR/map/</c>.</summary>
     public const string KeyframeDirectoryName = "keyframes";
@@ -119,23 +127,38 @@ public static class ReplayRun
     /// Writes what the live node publishes (<see cref="NodeTopics"/>) into one MCAP file: map updates as MapUpdate and as
     /// PointCloud2 of the changed blocks, the whole fused cloud at the end, and status plus diagnostics.
     /// </summary>
-    private sealed class OutputBagSink : IMapSink, IStatusSink, IDisposable
+    private sealed class OutputBagSink : IMapSink, IStatusSink, ICompletionSink, IDisposable
     {
         private readonly McapStorageWriter _writer;
         private readonly MappingOptions _options;
         private readonly StatusMessages _status = new();
+        private readonly CompletedViewOutputs? _completed;
         private MapUpdateSerializer? _updates;
 
-        public OutputBagSink(string path, MappingOptions options)
+        public OutputBagSink(string path, MappingOptions options, CompletedViewOutputs? completed)
         {
             if (File.Exists(path)) File.Delete(path);
             _writer = new McapStorageWriter(path);
             _options = options;
+            _completed = completed;
             foreach (var topic in NodeTopics.All) topic.CreateIn(_writer);
+            if (completed is not null) foreach (var topic in NodeTopics.Completion) topic.CreateIn(_writer);
         }
+
+        public void OnViewCompleted(TargetPose target, Completion.CompletionRequest request, Completion.CompletedView view)
+        {
+            _completed!.Write(target, request, view);
+            // Stamped with the target's stamp, or the newest frame's for targets completed at the end.
+            long stamp = target.StampNs > 0 ? target.StampNs : _lastStamp;
+            var header = new Header { Stamp = Geometry.MessageConversions.TimeFromNanoseconds(stamp), FrameId = CompletedViewOutputs.TargetFrame };
+            Write(NodeTopics.CompletedImage, stamp, CdrSerializer.Serialize(RgbdBagWriter.ColorMessage(header, view.Width, view.Height, view.Rgb)));
+        }
+
+        private long _lastStamp;
 
         public void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final)
         {
+            _lastStamp = frameStampNs;
             var header = new Header
             {
                 Stamp = Geometry.MessageConversions.TimeFromNanoseconds(frameStampNs),
