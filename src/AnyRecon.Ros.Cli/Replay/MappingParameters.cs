@@ -34,6 +34,13 @@ internal static class MappingParameters
         ["keyframe_max_overlap"] = (o, v) => o.Keyframes.MaxOverlap = Double(v),
         ["keyframe_decoded_cache_mb"] = (o, v) => o.KeyframeCache.DecodedCacheBytes = (long)(Double(v) * 1048576),
         ["snapshot_period_s"] = (o, v) => o.SnapshotPeriodSeconds = Double(v),
+        ["completion_retrieve_count"] = (o, v) => o.Completion.RetrieveCount = Int(v),
+        ["completion_min_confidence"] = (o, v) => o.Completion.MinConfidence = Double(v),
+        ["completion_queue_capacity"] = (o, v) => o.Completion.QueueCapacity = Int(v),
+        ["auto_targets_every_keyframes"] = (o, v) => o.Completion.Automatic.EveryKeyframes = Int(v),
+        ["auto_gap_max_distance_m"] = (o, v) => o.Completion.Automatic.GapMaxDistanceMeters = Double(v),
+        ["auto_gap_min_angle_deg"] = (o, v) => o.Completion.Automatic.GapMinAngleDegrees = Double(v),
+        ["auto_frontier_turn_deg"] = (o, v) => o.Completion.Automatic.FrontierTurnDegrees = Double(v),
     };
 
     public static IEnumerable<string> Keys => s_setters.Keys;

@@ -19,17 +19,38 @@ internal static class ReplayCommand
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the last snapshot in --out (map/voxels.map + map/progress.json, map/keyframes): skip the frames it holds" };
         var verbose = new Option<bool>("--verbose") { Description = "Print a line to stderr for every keyframe the capture-view cache acknowledges" };
-        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap") { bag, parameters, output, voxel, json, resume, verbose };
+        var complete = new Option<bool>("--complete") { Description = "Run the completion loop: complete views at the targets and fuse them back as generated evidence (writes completed/)" };
+        var targets = new Option<string?>("--targets") { Description = "Target poses for --complete: TUM trajectory file (t tx ty tz qx qy qz qw, optical frame in the map frame); t = 0 completes at the end" };
+        var auto = new Option<string?>("--auto") { Description = "Automatic targets for --complete: gaps, frontier or gaps,frontier" };
+        var gtViews = new Option<string?>("--gt-views") { Description = "Ground-truth views NAME.png for the contact sheet (e.g. synth's held_out/)" };
+        var command = new Command("replay", "Run the whole mapping pipeline on a bag as fast as it goes: map.ply, mesh.ply, map/, report.json, output.mcap")
+            { bag, parameters, output, voxel, json, resume, verbose, complete, targets, auto, gtViews };
         command.SetAction(parse => context.Guard(() =>
         {
             var options = new MappingOptions();
             if (parse.GetValue(parameters) is string file) MappingParameters.Apply(options, file);
             if (parse.GetValue(voxel) is double v) options.Voxels.VoxelSizeMeters = v;
+            if (parse.GetValue(complete))
+            {
+                options.Completion.Enabled = true;
+                options.Completion.TargetsFile = parse.GetValue(targets);
+                foreach (string kind in (parse.GetValue(auto) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (kind == "gaps") options.Completion.Automatic.Gaps = true;
+                    else if (kind == "frontier") options.Completion.Automatic.Frontier = true;
+                    else throw new ArgumentException($"--auto: unknown target kind '{kind}' (gaps, frontier)");
+                }
+                if (options.Completion.TargetsFile is null && !options.Completion.Automatic.Any)
+                    throw new ArgumentException("--complete needs --targets FILE or --auto gaps,frontier");
+            }
+            else if (parse.GetValue(targets) is not null || parse.GetValue(auto) is not null)
+                throw new ArgumentException("--targets and --auto need --complete");
             string dir = parse.GetValue(output)!;
             bool showProgress = !parse.GetValue(json) && !Console.IsErrorRedirected;
             // Warnings go to stderr even with --json (stdout is the report); the pipeline rate-limits them.
             var result = ReplayRun.RunAsync(parse.GetValue(bag)!, dir, options, showProgress ? Progress(context) : null,
                 message => context.Error.WriteLine((showProgress ? "\n" : "") + "warning: " + message), resume: parse.GetValue(resume),
+                groundTruthViews: parse.GetValue(gtViews),
                 keyframeAcknowledged: parse.GetValue(verbose) ? info => context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keyframe {info.Id} stamp {info.StampNs} acknowledged")) : null).GetAwaiter().GetResult();
             if (showProgress) context.Error.WriteLine();
             foreach (string warning in result.Report.Warnings) context.Error.WriteLine("warning: " + warning);

@@ -44,5 +44,4 @@ internal sealed class CompletedViewOutputs(string directory, string? groundTruth
     private static ColorImage Shrink(ColorImage image) => image.Width <= Thumbnail
         ? new ColorImage(image.Width, image.Height, (byte[])image.Rgb.Clone())
         : ContactSheet.Resize(image, Thumbnail, Math.Max(8, Thumbnail * image.Height / image.Width));
-
 }
