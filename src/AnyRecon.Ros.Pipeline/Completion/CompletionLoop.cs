@@ -27,7 +27,7 @@ internal sealed class CompletionLoop
     private readonly CaptureViewCache _cache;
     private readonly ICompletionSink? _sink;
     private readonly IViewCompleter _completer;
-    private readonly ViewRetriever _retriever = new();
+    private readonly ViewRetriever _retriever;
     private readonly AutomaticTargets _automatic;
     private readonly ConcurrentQueue<KeyframeInfo> _newKeyframes = new();
     private readonly ConcurrentQueue<(TargetPose Target, CompletionRequest Request, CompletedView View)> _done = new();
@@ -36,8 +36,9 @@ internal sealed class CompletionLoop
     private int _nextUserTarget;
     private long _completed, _fusedPixels;
 
-    public CompletionLoop(CompletionOptions options, CaptureViewCache cache, ICompletionSink? sink, IViewCompleter? completer = null)
+    public CompletionLoop(CompletionOptions options, double blockSizeMeters, CaptureViewCache cache, ICompletionSink? sink, IViewCompleter? completer = null)
     {
+        _retriever = new ViewRetriever(blockSizeMeters);
         _options = options;
         _cache = cache;
         _sink = sink;

@@ -115,7 +115,7 @@ public sealed class MappingPipeline : IDisposable
                 _lastCachedStamp = last.StampNs;
                 _keyframes = Keyframes.Count;
             }
-            if (options.Completion.Enabled) _loop = new CompletionLoop(options.Completion, Keyframes, completions);
+            if (options.Completion.Enabled) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions);
         }
         else if (options.Completion.Enabled)
             throw new ArgumentException("the completion loop needs the capture-view cache: set KeyframeDirectory", nameof(options));
