@@ -208,6 +208,9 @@ public sealed class VoxelMemory : IDisposable
 
     internal bool IsResident(BlockIndex index) => _blocks.ContainsKey(index);
 
+    /// <summary>The block if it is in RAM; never reloads or allocates, so threads may call it together while nothing writes.</summary>
+    internal bool TryGetResident(BlockIndex index, out VoxelBlock block) => _blocks.TryGetValue(index, out block!);
+
     private void AddResident(VoxelBlock block)
     {
         _blocks.Add(block.Index, block);
