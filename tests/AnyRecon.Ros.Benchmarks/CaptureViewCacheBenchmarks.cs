@@ -9,7 +9,7 @@ namespace AnyRecon.Ros.Benchmarks;
 /// <summary>
 /// Capture-view cache at 640×480: Append (PNG + zstd encode, one pwritev, fsync) and Get from disk (read, CRC, PNG and
 /// zstd decode) or from the LRU. Frames are the TSDF benchmark's room with sensor-like noise added (colour ±3,
-/// depth σ≈2 mm, seed 1) so PNG and zstd see realistic entropy; 2,000 observed blocks per keyframe. Pinned in
+/// depth ±2 mm in whole millimetres as a 16UC1 sensor gives, seed 1) so PNG and zstd see realistic entropy; 2,000 observed blocks per keyframe. Pinned in
 /// constants: changing them makes results incomparable.
 /// </summary>
 [MemoryDiagnoser]
@@ -23,6 +23,7 @@ public class CaptureViewCacheBenchmarks
     private string _directory = "";
     private CaptureViewCache _appendCache = null!, _diskCache = null!, _lruCache = null!;
     private int _next;
+    private readonly PngCodec _png = new();
 
     [GlobalSetup]
     public void Setup()
@@ -37,7 +38,7 @@ public class CaptureViewCacheBenchmarks
             var (depth, color) = TsdfIntegrationBenchmarks.Room.Render(s_camera, pose);
             for (int p = 0; p < color.Rgb.Length; p++) color.Rgb[p] = (byte)Math.Clamp(color.Rgb[p] + random.Next(-3, 4), 0, 255);
             for (int p = 0; p < depth.Metres.Length; p++)
-                if (DepthImage.IsValid(depth.Metres[p])) depth.Metres[p] += (float)((random.NextDouble() - 0.5) * 0.007);
+                if (DepthImage.IsValid(depth.Metres[p])) depth.Metres[p] = (float)(Math.Round(depth.Metres[p] * 1000 + random.Next(-2, 3)) / 1000);
             _frames[i] = (depth, color, pose);
         }
         _directory = Path.Combine(Path.GetTempPath(), "anyrecon-cache-bench-" + Guid.NewGuid().ToString("N"));
@@ -68,6 +69,9 @@ public class CaptureViewCacheBenchmarks
 
     [Benchmark(Description = "Append 640x480 keyframe (encode + write + fsync)")]
     public KeyframeInfo AppendKeyframe() => Append(_appendCache, _next++);
+
+    [Benchmark(Description = "of which: PNG encode of the colour")]
+    public int EncodeColorOnly() => _png.Encode(_frames[_next++ % FrameCount].Color).Length;
 
     [Benchmark(Description = "Get 640x480 keyframe from disk (read + CRC + decode)")]
     public Keyframe GetFromDisk() => _diskCache.Get(_next++ % StoredKeyframes);
