@@ -7,7 +7,7 @@ using BenchmarkDotNet.Attributes;
 namespace AnyRecon.Ros.Benchmarks;
 
 /// <summary>
-/// Capture-view cache at 640×480: Append (PNG + zstd encode, one pwritev, fsync) and Get from disk (read, CRC, PNG and
+/// Capture-view cache at 640×480 (default options: fast PNG): Append (PNG + zstd encode, one pwritev, fsync) and Get from disk (read, CRC, PNG and
 /// zstd decode) or from the LRU. Frames are the TSDF benchmark's room with sensor-like noise added (colour ±3,
 /// depth ±2 mm in whole millimetres as a 16UC1 sensor gives, seed 1) so PNG and zstd see realistic entropy; 2,000 observed blocks per keyframe. Pinned in
 /// constants: changing them makes results incomparable.
@@ -70,7 +70,7 @@ public class CaptureViewCacheBenchmarks
     [Benchmark(Description = "Append 640x480 keyframe (encode + write + fsync)")]
     public KeyframeInfo AppendKeyframe() => Append(_appendCache, _next++);
 
-    [Benchmark(Description = "of which: PNG encode of the colour")]
+    [Benchmark(Description = "(PNG encode, libpng default mode)")]
     public int EncodeColorOnly() => _png.Encode(_frames[_next++ % FrameCount].Color).Length;
 
     [Benchmark(Description = "(PNG encode, libpng fast mode)")]
