@@ -51,6 +51,7 @@ public sealed class CaptureViewCache : IDisposable
     private readonly PngCodec _png = new();
     private readonly DecodedKeyframeLru _lru;
     private readonly long _tornTailBytes;
+    private readonly bool _fastColorEncoding;
     private volatile Published _published;
     private long _end;
     private byte[] _headerAndMeta = new byte[4096];
@@ -66,6 +67,7 @@ public sealed class CaptureViewCache : IDisposable
         _lru = new DecodedKeyframeLru(options.DecodedCacheBytes);
         (_published, _end, _tornTailBytes) = Scan(options.VerifyImagesOnOpen);
         _encoder = new ZstdEncoder(options.DepthCompressionLevel);
+        _fastColorEncoding = options.FastColorEncoding;
     }
 
     /// <summary>Opens the cache in <paramref name="directory"/> (created if missing), resuming after its last keyframe.</summary>
@@ -137,7 +139,7 @@ public sealed class CaptureViewCache : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_faulted is not null) throw new InvalidOperationException($"{_path}: an earlier append failed and its bytes could not be removed; reopen the cache", _faulted);
 
-            byte[] png = _png.Encode(color);
+            byte[] png = _png.Encode(color, _fastColorEncoding);
             var depthBytes = MemoryMarshal.AsBytes(depth.Metres.AsSpan());
             int bound = ZstdEncoder.GetMaxCompressedLength(depthBytes.Length);
             if (_depthBuffer.Length < bound) _depthBuffer = GC.AllocateUninitializedArray<byte>(bound);

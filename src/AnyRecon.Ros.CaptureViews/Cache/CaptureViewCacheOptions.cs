@@ -36,6 +36,13 @@ public sealed class CaptureViewCacheOptions
     }
 
     /// <summary>
+    /// Whether colour PNGs are written in libpng's fast mode (no row filters, low zlib level). Default true: at 640x480
+    /// it encodes about 7 times faster (≈16 ms instead of ≈110 ms, which is most of an append) for about 20% more
+    /// colour bytes; both are lossless and read the same. Affects only new keyframes.
+    /// </summary>
+    public bool FastColorEncoding { get; set; } = true;
+
+    /// <summary>
     /// Whether <see cref="CaptureViewCache.Open"/> checks the image checksum of every record, not only of the last.
     /// Default false. Cost: reading the whole file at open (hundreds of kB per keyframe) instead of only the
     /// metadata; without it a damaged image is reported by <see cref="CaptureViewCache.Get"/> when first read.

@@ -83,6 +83,16 @@ public sealed class KeyframeSelector
         _hasLast = true;
     }
 
+    /// <summary>Resumes from a stored keyframe, e.g. the last of a reopened <see cref="CaptureViewCache"/>.</summary>
+    public void Accept(KeyframeInfo keyframe)
+    {
+        ArgumentNullException.ThrowIfNull(keyframe);
+        _lastWorldFromCamera = keyframe.WorldFromCamera.IsFinite ? keyframe.WorldFromCamera : throw new ArgumentException("pose must be finite", nameof(keyframe));
+        _lastBlocks.Clear();
+        foreach (var block in keyframe.ObservedBlocks) _lastBlocks.Add(block);
+        _hasLast = true;
+    }
+
     /// <summary>Forgets the reference keyframe, so the next frame is a keyframe (e.g. when time jumps backwards).</summary>
     public void Reset()
     {

@@ -16,6 +16,7 @@ internal static partial class Interop
         internal const uint FormatFlagLinear = 0x04;  // PNG_FORMAT_FLAG_LINEAR: 16-bit samples
         internal const uint FormatGray = 0;
         internal const uint FormatRgb = FormatFlagColor;
+        internal const uint ImageFlagFast = 0x02;     // PNG_IMAGE_FLAG_FAST: no filtering, fast zlib level
         internal const uint FormatLinearY = FormatFlagLinear;
 
         /// <summary>png_image (libpng 1.6): opaque pointer, then version .. warning_or_error, then char message[64].</summary>

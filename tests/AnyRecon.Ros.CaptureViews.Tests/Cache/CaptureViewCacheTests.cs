@@ -8,12 +8,14 @@ public sealed class CaptureViewCacheTests
 {
     private const int Width = 64, Height = 48;
 
-    [Fact]
-    public void Append_CloseAndReopen_ReturnsExactKeyframes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Append_CloseAndReopen_ReturnsExactKeyframes(bool fastColorEncoding)
     {
         using var dir = new TempDirectory();
         var truth = Enumerable.Range(0, 6).Select(i => TestKeyframe.Create(i, Width, Height)).ToArray();
-        using (var cache = CaptureViewCache.Open(dir.Path))
+        using (var cache = CaptureViewCache.Open(dir.Path, new CaptureViewCacheOptions { FastColorEncoding = fastColorEncoding }))
         {
             Assert.Equal(0, cache.Count);
             for (int i = 0; i < truth.Length; i++)

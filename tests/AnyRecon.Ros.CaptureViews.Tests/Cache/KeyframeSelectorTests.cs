@@ -92,6 +92,24 @@ public sealed class KeyframeSelectorTests
     }
 
     [Fact]
+    public void Accept_StoredKeyframeInfo_ResumesFromItsPoseAndBlocks()
+    {
+        using var dir = new TempDirectory();
+        KeyframeInfo last;
+        using (var cache = CaptureViewCache.Open(dir.Path))
+        {
+            var k = TestKeyframe.Create(0, 8, 6);
+            last = cache.Append(k.StampNs, k.Intrinsics, At(2.0), k.Color, k.Depth, s_tenBlocks);
+        }
+        using (var reopened = CaptureViewCache.Open(dir.Path)) last = reopened.Infos[^1];
+        var selector = new KeyframeSelector();
+        selector.Accept(last);
+        Assert.False(selector.Evaluate(At(2.1), s_tenBlocks).IsKeyframe);
+        Assert.Equal(KeyframeReason.Overlap, selector.Evaluate(At(2.1), SharingWithTen(2)).Reason);
+        Assert.Equal(KeyframeReason.Translation, selector.Evaluate(At(2.5), s_tenBlocks).Reason);
+    }
+
+    [Fact]
     public void Reset_AfterKeyframe_NextFrameIsFirst()
     {
         var selector = new KeyframeSelector();
