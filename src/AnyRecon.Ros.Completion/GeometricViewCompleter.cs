@@ -5,8 +5,8 @@ namespace AnyRecon.Ros.Completion;
 /// <summary>
 /// Completes a target view from geometry alone:
 /// <list type="number">
-/// <item>every retrieved keyframe is forward-warped into the target (its depth unprojected, moved, projected, splatted on
-/// 2×2 pixels) with a z-buffer over all keyframes; samples within <see cref="DepthToleranceMeters"/> (plus 1 %) of the
+/// <item>every retrieved keyframe is forward-warped into the target (its depth unprojected, moved, projected, splatted
+/// bilinearly on 2×2 pixels) with a z-buffer over all keyframes; samples within <see cref="DepthToleranceMeters"/> (plus 1 %) of the
 /// nearest at a pixel are blended, weighted by how alike the keyframe's and the target's viewing directions are;</item>
 /// <item>where the guidance render has a surface its depth and confidence stand (source Observed) and warped colour
 /// of the same surface is averaged in; where the guidance has a hole, the warped samples take over (source Warped);</item>
@@ -38,7 +38,8 @@ public sealed class GeometricViewCompleter : IViewCompleter
         foreach (var keyframe in request.Retrieved)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Warp(keyframe, k, targetFromWorld, request.WorldFromCamera.Translation, (pixel, depth, _, _) => { if (depth < z[pixel]) z[pixel] = depth; });
+            // Only splats that carry most of a sample decide visibility: a sliver of a foreground point must not hide the background.
+            Warp(keyframe, k, targetFromWorld, request.WorldFromCamera.Translation, (pixel, depth, _, weight) => { if (weight >= 0.25f && depth < z[pixel]) z[pixel] = depth; }, viewWeight: false);
         }
         // Pass 2: blend the samples on the nearest surface.
         var sum = new float[n * 3];
@@ -85,8 +86,14 @@ public sealed class GeometricViewCompleter : IViewCompleter
         return view;
     }
 
-    /// <summary>Calls <paramref name="sample"/>(target pixel, depth, keyframe pixel, weight) for every splat of the keyframe's valid depth.</summary>
-    private static void Warp(CaptureViews.Keyframe keyframe, PinholeIntrinsics k, RigidTransform targetFromWorld, Vector3d targetCentre, Action<int, float, int, float> sample)
+    /// <summary>
+    /// Calls <paramref name="sample"/>(target pixel, depth, keyframe pixel, weight) for every splat of the keyframe's
+    /// valid depth: each point lands on the four pixels around its projection with bilinear weights (times the
+    /// viewing-direction similarity when <paramref name="viewWeight"/>), so a warp into the keyframe's own pose
+    /// reproduces it exactly and small magnifications leave no cracks.
+    /// </summary>
+    private static void Warp(CaptureViews.Keyframe keyframe, PinholeIntrinsics k, RigidTransform targetFromWorld, Vector3d targetCentre, Action<int, float, int, float> sample,
+        bool viewWeight = true)
     {
         var kk = keyframe.Intrinsics;
         var targetFromKeyframe = targetFromWorld * keyframe.WorldFromCamera;
@@ -104,17 +111,24 @@ public sealed class GeometricViewCompleter : IViewCompleter
                 double x = k.Fx * p.X / p.Z + k.Cx, y = k.Fy * p.Y / p.Z + k.Cy;
                 int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
                 if (x0 < -1 || y0 < -1 || x0 >= k.Width || y0 >= k.Height) continue;
-                // Viewing-direction similarity at this surface point: rays from both cameras to it.
-                var world = keyframe.WorldFromCamera.Apply(local);
-                var a = world - keyframeCentre; var b = world - targetCentre;
-                double cos = Vector3d.Dot(a, b) / (a.Length * b.Length);
-                float weight = (float)Math.Max(0.05, cos * cos);
+                float weight = 1;
+                if (viewWeight)
+                {
+                    // Viewing-direction similarity at this surface point: rays from both cameras to it.
+                    var world = keyframe.WorldFromCamera.Apply(local);
+                    var a = world - keyframeCentre; var b = world - targetCentre;
+                    double cos = Vector3d.Dot(a, b) / (a.Length * b.Length);
+                    weight = (float)Math.Max(0.05, cos * cos);
+                }
+                double fx = x - x0, fy = y - y0;
                 for (int dy = 0; dy <= 1; dy++)
                     for (int dx = 0; dx <= 1; dx++)
                     {
                         int tx = x0 + dx, ty = y0 + dy;
                         if (tx < 0 || ty < 0 || tx >= k.Width || ty >= k.Height) continue;
-                        sample(ty * k.Width + tx, (float)p.Z, source, weight);
+                        float bilinear = (float)((dx == 0 ? 1 - fx : fx) * (dy == 0 ? 1 - fy : fy));
+                        if (bilinear < 1e-3f) continue;
+                        sample(ty * k.Width + tx, (float)p.Z, source, weight * bilinear);
                     }
             }
     }
