@@ -12,13 +12,26 @@ internal static class EvalCommand
 {
     public static Command Build(CommandContext context)
     {
-        var map = new Option<string>("--map") { Description = "Reconstructed points (PLY; only vertex positions are used)", Required = true };
-        var gt = new Option<string>("--gt") { Description = "Ground-truth surface (PLY with faces), same frame and units (metres)", Required = true };
+        var map = new Option<string?>("--map") { Description = "Reconstructed points (PLY; only vertex positions are used)" };
+        var gt = new Option<string?>("--gt") { Description = "Ground-truth surface (PLY with faces), same frame and units (metres)" };
+        var views = new Option<string?>("--views") { Description = "Completed views: DIR/NAME.png and DIR/guidance/NAME.png (replay --complete's completed/)" };
+        var gtViews = new Option<string?>("--gt-views") { Description = "Ground-truth views GT/NAME.png (synth --held-out's held_out/)" };
         var spacing = new Option<double>("--sample-spacing") { Description = "Spacing of the points sampled on the ground truth, metres", DefaultValueFactory = _ => ReconstructionMetrics.DefaultSampleSpacingMeters };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("eval", "Accuracy, completeness, Chamfer and precision/recall/F-score at 1, 2 and 5 cm of a map against a ground-truth mesh") { map, gt, spacing, json };
+        var command = new Command("eval", "Accuracy, completeness, Chamfer and precision/recall/F-score at 1, 2 and 5 cm of a map against a ground-truth mesh (--map --gt); PSNR and SSIM of completed views and of their guidance renders against ground-truth views (--views --gt-views)")
+            { map, gt, spacing, json, views, gtViews };
         command.SetAction(parse => context.Guard(() =>
         {
+            if (parse.GetValue(views) is string viewDirectory)
+            {
+                string truthDirectory = parse.GetValue(gtViews) ?? throw new ArgumentException("--views needs --gt-views");
+                var (count, completed, guidance) = ViewQuality.Evaluate(viewDirectory, truthDirectory);
+                context.Out.WriteLine(parse.GetValue(json)
+                    ? string.Create(CultureInfo.InvariantCulture, $"{{\"views\": {count}, \"completed\": {{\"psnr\": {completed.Psnr:R}, \"ssim\": {completed.Ssim:R}}}, \"guidance\": {{\"psnr\": {guidance.Psnr:R}, \"ssim\": {guidance.Ssim:R}}}}}")
+                    : string.Create(CultureInfo.InvariantCulture, $"{count} views\n  completed  PSNR {completed.Psnr:F2} dB  SSIM {completed.Ssim:F4}\n  guidance   PSNR {guidance.Psnr:F2} dB  SSIM {guidance.Ssim:F4}"));
+                return 0;
+            }
+            if (parse.GetValue(map) is null || parse.GetValue(gt) is null) throw new ArgumentException("eval needs --map and --gt (or --views and --gt-views)");
             var mapPoints = PlyFile.Read(parse.GetValue(map)!).Positions;
             var gtMesh = PlyFile.Read(parse.GetValue(gt)!);
             if (gtMesh.TriangleCount == 0) throw new ArgumentException($"{parse.GetValue(gt)} has no faces: the ground truth must be a mesh");

@@ -19,10 +19,11 @@ internal static class SynthCommand
         var height = new Option<int?>("--height") { Description = "Image height" };
         var depthFormat = new Option<string>("--depth-format") { Description = "16UC1 (millimetres, as RGB-D drivers publish) or 32FC1 (metres)", DefaultValueFactory = _ => "16UC1" };
         depthFormat.AcceptOnlyFromAmong("16UC1", "32FC1");
+        var heldOut = new Option<int>("--held-out") { Description = "Also render N ground-truth views at poses off the camera path into OUT/held_out/ (NNNNNN.png, NNNNNN_depth.png, targets.tum)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary" };
         var command = new Command("synth", "Render a deterministic synthetic indoor scene into a rosbag2 MCAP (color, depth, CameraInfo, TF) with its ground-truth mesh")
         {
-            scene, frames, output, seed, noise, width, height, depthFormat, json,
+            scene, frames, output, seed, noise, width, height, depthFormat, heldOut, json,
         };
         command.SetAction(parse => context.Guard(() =>
         {
@@ -38,7 +39,10 @@ internal static class SynthCommand
                 Noise = parse.GetValue(noise) ? new DepthNoiseModel() : null,
                 Seed = parse.GetValue(seed),
             });
+            int views = parse.GetValue(heldOut);
+            if (views < 0 || views > 1000) throw new ArgumentException("--held-out must be 0..1000");
             var summary = SynthWriter.Write(recording, parse.GetValue(output)!, parse.GetValue(noise), parse.GetValue(depthFormat) == "32FC1");
+            if (views > 0) HeldOutViews.Write(recording, Path.Combine(parse.GetValue(output)!, HeldOutViews.DirectoryName), views);
             if (parse.GetValue(json)) context.Out.WriteLine(JsonSerializer.Serialize(summary, s_json));
             else context.Out.WriteLine($"wrote {summary.Frames} frames of '{summary.Scene}' ({summary.Width}x{summary.Height}, {(summary.Noise ? "noisy" : "exact")} {summary.DepthEncoding} depth) to {parse.GetValue(output)}: {summary.Messages} messages, {summary.BagBytes / 1e6:F1} MB; ground truth {summary.GroundTruthTriangles} of {summary.SceneTriangles} surface triangles seen");
             return 0;

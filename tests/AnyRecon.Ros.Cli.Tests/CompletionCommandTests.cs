@@ -1,0 +1,57 @@
+using System.Text.Json;
+using AnyRecon.Ros.Tests;
+using Xunit;
+
+namespace AnyRecon.Ros.Cli.Tests;
+
+/// <summary>The loop from the command line: synth with held-out views, replay --complete, eval --views.</summary>
+public sealed class CompletionCommandTests
+{
+    [Fact]
+    public void SynthReplayEval_HeldOutViews_CompletionBeatsGuidanceInPsnrAndSsim()
+    {
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag"), output = temp.Combine("out");
+        Assert.Equal(0, CliRunner.Run("synth", "--scene", "living_room", "--frames", "60", "--width", "160", "--held-out", "4", "--out", bag).ExitCode);
+        string heldOut = Path.Combine(bag, "held_out");
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(File.Exists(Path.Combine(heldOut, $"{i:D6}.png")));
+            Assert.True(File.Exists(Path.Combine(heldOut, $"{i:D6}_depth.png")));
+        }
+        var replay = CliRunner.Run("replay", bag, "--out", output, "--voxel", "0.02", "--complete", "--targets", Path.Combine(heldOut, "targets.tum"), "--gt-views", heldOut, "--json");
+        Assert.True(replay.ExitCode == 0, replay.Error);
+        var report = JsonDocument.Parse(replay.Out).RootElement;
+        Assert.Equal(4, report.GetProperty("views_completed").GetInt64());
+        Assert.True(File.Exists(Path.Combine(output, "completed", "contact_sheet.png")));
+
+        var eval = CliRunner.Run("eval", "--views", Path.Combine(output, "completed"), "--gt-views", heldOut, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        var scores = JsonDocument.Parse(eval.Out).RootElement;
+        Assert.Equal(4, scores.GetProperty("views").GetInt32());
+        double Score(string which, string metric) => scores.GetProperty(which).GetProperty(metric).GetDouble();
+        Assert.True(Score("completed", "psnr") > Score("guidance", "psnr") + 1, eval.Out);
+        Assert.True(Score("completed", "ssim") > Score("guidance", "ssim"), eval.Out);
+    }
+
+    [Fact]
+    public void Eval_ViewsWithoutGroundTruth_ClearError()
+    {
+        using var temp = new TempDirectory();
+        var run = CliRunner.Run("eval", "--views", temp.Path);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--gt-views", run.Error);
+        var missing = CliRunner.Run("eval", "--views", temp.Path, "--gt-views", temp.Combine("nope"));
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Error);
+    }
+
+    [Fact]
+    public void Replay_TargetsWithoutComplete_ClearError()
+    {
+        using var temp = new TempDirectory();
+        var run = CliRunner.Run("replay", temp.Combine("bag"), "--targets", temp.Combine("t.tum"));
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--complete", run.Error);
+    }
+}
