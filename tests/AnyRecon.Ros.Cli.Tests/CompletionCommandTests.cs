@@ -55,3 +55,24 @@ public sealed class CompletionCommandTests
         Assert.Contains("--complete", run.Error);
     }
 }
+
+public sealed class BenchRetrievalCommandTests
+{
+    [Fact]
+    public void BenchRetrieval_SmallRun_GeometricBeatsNearestPoseAndReportsQueryTimes()
+    {
+        var run = CliRunner.Run("bench", "retrieval", "--frames", "60", "--keyframes", "300,600", "--queries", "20", "--json");
+        Assert.True(run.ExitCode == 0, run.Error);
+        var result = System.Text.Json.JsonDocument.Parse(run.Out).RootElement;
+        double geometric = result.GetProperty("geometric").GetProperty("mean_visibility").GetDouble();
+        double nearest = result.GetProperty("nearest_pose").GetProperty("mean_visibility").GetDouble();
+        double best = result.GetProperty("best_possible_visibility").GetDouble();
+        Assert.True(geometric > nearest, run.Out);
+        Assert.True(best >= geometric, run.Out);
+        var scale = result.GetProperty("scale").EnumerateArray().ToList();
+        Assert.Equal([300, 600], scale.Select(s => s.GetProperty("keyframes").GetInt32()));
+        // The corridor's keyframes see only nearby places: a query scores a bounded set, not every keyframe.
+        Assert.All(scale, s => Assert.InRange(s.GetProperty("candidates_scored_p50").GetInt32(), 1, 100));
+        Assert.All(scale, s => Assert.True(s.GetProperty("query_ms_p95").GetDouble() >= s.GetProperty("query_ms_p50").GetDouble()));
+    }
+}

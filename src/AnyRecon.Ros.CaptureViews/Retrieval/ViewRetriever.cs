@@ -19,7 +19,7 @@ public readonly record struct RetrievedKeyframe(long Id, double Score, int Share
 /// with the keyframes that saw that place, not with all keyframes (sublinear as a map grows).
 /// </summary>
 /// <remarks>
-/// Score of keyframe f: Σ over cells c that hold map blocks inside the target frustum (within <see cref="MaxRangeMeters"/>)
+/// Score of keyframe f: Σ over cells c that hold observed blocks (still in the map) inside the target frustum (within <see cref="MaxRangeMeters"/>)
 /// of min(n_f(c), n_t(c)) · a(f, c) · r(f, c), where n are the blocks observed by f and the map blocks in view in c;
 /// a = max(0, cos θ)² with θ the angle between the rays from f's camera and from the target's camera to c (views of a
 /// place from the same side count, from behind do not); r = min(d_f, d_t) / max(d_f, d_t) with d the distances to c
@@ -43,6 +43,9 @@ public sealed class ViewRetriever
     public int CellBlocks { get; }
 
     private readonly Dictionary<BlockIndex, List<Posting>> _index = new();
+    // Every block some keyframe observed, by cell: what a query z-buffers, without scanning the whole map.
+    private readonly Dictionary<BlockIndex, List<BlockIndex>> _cellBlocks = new();
+    private readonly HashSet<BlockIndex> _known = new();
     private readonly List<Vector3> _centres = [];
     private readonly List<long> _ids = [];
     private readonly Dictionary<BlockIndex, int> _visible = new();
@@ -63,6 +66,9 @@ public sealed class ViewRetriever
 
     public int Count => _ids.Count;
 
+    /// <summary>Keyframes the last query scored (those that observed a cell in view): its cost, next to <see cref="Count"/>.</summary>
+    public int LastQueryCandidates { get; private set; }
+
     /// <summary>Indexes a keyframe; its <see cref="KeyframeInfo.ObservedBlocks"/> must use the memory's block size.</summary>
     public void Add(KeyframeInfo info)
     {
@@ -73,7 +79,15 @@ public sealed class ViewRetriever
         _centres.Add(new Vector3((float)t.X, (float)t.Y, (float)t.Z));
         // Count blocks per cell: the observed list is sorted by (x, y, z), so cells repeat but not in runs; a small map suffices.
         _visible.Clear();
-        foreach (var block in info.ObservedBlocks) CollectionsMarshal.GetValueRefOrAddDefault(_visible, CellOf(block), out _)++;
+        foreach (var block in info.ObservedBlocks)
+        {
+            var cell = CellOf(block);
+            CollectionsMarshal.GetValueRefOrAddDefault(_visible, cell, out _)++;
+            if (!_known.Add(block)) continue;
+            ref var blocks = ref CollectionsMarshal.GetValueRefOrAddDefault(_cellBlocks, cell, out bool had);
+            if (!had) blocks = [];
+            blocks!.Add(block);
+        }
         foreach (var (cell, blocks) in _visible)
         {
             ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, cell, out bool exists);
@@ -83,14 +97,17 @@ public sealed class ViewRetriever
         _visible.Clear();
     }
 
-    /// <summary>The <paramref name="k"/> best keyframes for a camera at <paramref name="worldFromCamera"/>, best first (ties: lower id).</summary>
-    public IReadOnlyList<RetrievedKeyframe> Query(RigidTransform worldFromCamera, PinholeIntrinsics intrinsics, int k, VoxelMemory memory)
+    /// <summary>
+    /// The <paramref name="k"/> best keyframes for a camera at <paramref name="worldFromCamera"/>, best first (ties:
+    /// lower id). Blocks count only while <paramref name="memory"/> still holds them (carving can remove blocks); with
+    /// null, every block a keyframe observed counts.
+    /// </summary>
+    public IReadOnlyList<RetrievedKeyframe> Query(RigidTransform worldFromCamera, PinholeIntrinsics intrinsics, int k, VoxelMemory? memory)
     {
-        ArgumentNullException.ThrowIfNull(memory);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (!intrinsics.IsValid) throw new ArgumentException($"invalid intrinsics {intrinsics}", nameof(intrinsics));
         if (_ids.Count == 0) return [];
-        if (Math.Abs(memory.BlockSizeMeters - _blockSize) > 1e-12)
+        if (memory is not null && Math.Abs(memory.BlockSizeMeters - _blockSize) > 1e-12)
             throw new ArgumentException($"the memory's blocks are {memory.BlockSizeMeters} m, the index's {_blockSize} m", nameof(memory));
         double cellSize = _blockSize * CellBlocks;
         var cameraFromWorld = worldFromCamera.Inverse();
@@ -99,15 +116,18 @@ public sealed class ViewRetriever
         // Map blocks in the target frustum, per cell. The map knows no keyframes: this is linear in the map's blocks,
         // bounded by the block budget, and independent of how many keyframes there are.
         // Occlusion, coarsely: a z-buffer of block centres over a grid of the image keeps the blocks within two block
-        // lengths of the nearest one in each grid cell, i.e. the first surface the target sees there.
+        // lengths of the nearest one in each grid cell, i.e. the first surface the target sees there. Candidates are
+        // the observed blocks of the cells in the frustum's bounding box: the cost follows what is in view, not the
+        // size of the map or the number of keyframes.
         _visible.Clear();
-        memory.GetBlockIndices(_blocks);
+        CandidateBlocks(worldFromCamera, intrinsics, cellSize);
         double half = _blockSize / 2;
         if (_zBuffer.Length != GridX * GridY) _zBuffer = new float[GridX * GridY];
         Array.Fill(_zBuffer, float.MaxValue);
         _inView.Clear();
         foreach (var block in _blocks)
         {
+            if (memory is not null && !memory.Contains(block)) continue;
             var c = cameraFromWorld.Apply(new Vector3d(block.X * _blockSize + half, block.Y * _blockSize + half, block.Z * _blockSize + half));
             if (c.Z <= 0.05 || c.Z > MaxRangeMeters) continue;
             double u = intrinsics.Fx * c.X / c.Z + intrinsics.Cx, v = intrinsics.Fy * c.Y / c.Z + intrinsics.Cy;
@@ -152,6 +172,7 @@ public sealed class ViewRetriever
             }
         }
 
+        LastQueryCandidates = _touched.Count;
         var ranked = new List<RetrievedKeyframe>(_touched.Count);
         foreach (int f in _touched)
         {
@@ -163,6 +184,39 @@ public sealed class ViewRetriever
         ranked.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
         if (ranked.Count > k) ranked.RemoveRange(k, ranked.Count - k);
         return ranked;
+    }
+
+    /// <summary>Observed blocks of the cells whose centre may lie in the frustum (within a cell's radius), into <see cref="_blocks"/>.</summary>
+    private void CandidateBlocks(RigidTransform worldFromCamera, PinholeIntrinsics k, double cellSize)
+    {
+        _blocks.Clear();
+        var min = worldFromCamera.Translation;
+        var max = min;
+        foreach (var (u, v) in new[] { (0.0, 0.0), (k.Width, 0.0), (0.0, k.Height), (k.Width, (double)k.Height) })
+        {
+            var corner = worldFromCamera.Apply(k.BackProject(u, v, MaxRangeMeters));
+            min = new Vector3d(Math.Min(min.X, corner.X), Math.Min(min.Y, corner.Y), Math.Min(min.Z, corner.Z));
+            max = new Vector3d(Math.Max(max.X, corner.X), Math.Max(max.Y, corner.Y), Math.Max(max.Z, corner.Z));
+        }
+        var cameraFromWorld = worldFromCamera.Inverse();
+        double radius = cellSize * Math.Sqrt(3) / 2;
+        // Frustum side planes through the camera centre, as normalised slopes of the image edges.
+        double left = -k.Cx / k.Fx, right = (k.Width - k.Cx) / k.Fx, top = -k.Cy / k.Fy, bottom = (k.Height - k.Cy) / k.Fy;
+        double nl = 1 / Math.Sqrt(1 + left * left), nr = 1 / Math.Sqrt(1 + right * right), nt = 1 / Math.Sqrt(1 + top * top), nb = 1 / Math.Sqrt(1 + bottom * bottom);
+        int x0 = (int)Math.Floor(min.X / cellSize), x1 = (int)Math.Floor(max.X / cellSize);
+        int y0 = (int)Math.Floor(min.Y / cellSize), y1 = (int)Math.Floor(max.Y / cellSize);
+        int z0 = (int)Math.Floor(min.Z / cellSize), z1 = (int)Math.Floor(max.Z / cellSize);
+        for (int z = z0; z <= z1; z++)
+            for (int y = y0; y <= y1; y++)
+                for (int x = x0; x <= x1; x++)
+                {
+                    if (!_cellBlocks.TryGetValue(new BlockIndex(x, y, z), out var blocks)) continue;
+                    var c = cameraFromWorld.Apply(new Vector3d((x + 0.5) * cellSize, (y + 0.5) * cellSize, (z + 0.5) * cellSize));
+                    if (c.Z < -radius || c.Z > MaxRangeMeters + radius) continue;
+                    if ((c.X - left * c.Z) * nl < -radius || (right * c.Z - c.X) * nr < -radius) continue;
+                    if ((c.Y - top * c.Z) * nt < -radius || (bottom * c.Z - c.Y) * nb < -radius) continue;
+                    _blocks.AddRange(blocks);
+                }
     }
 
     private BlockIndex CellOf(BlockIndex block) =>
