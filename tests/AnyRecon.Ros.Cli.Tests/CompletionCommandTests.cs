@@ -35,6 +35,27 @@ public sealed class CompletionCommandTests
     }
 
     [Fact]
+    public void Replay_SparseCaptureWithTheLoop_CompletenessRisesPrecisionDropsAtMostTwoPoints()
+    {
+        using var temp = new TempDirectory();
+        string bag = temp.Combine("bag");
+        // Twelve frames around the room: the map has gaps the held-out views look into.
+        Assert.Equal(0, CliRunner.Run("synth", "--scene", "living_room", "--frames", "12", "--width", "320", "--held-out", "8", "--out", bag).ExitCode);
+        string targets = Path.Combine(bag, "held_out", "targets.tum");
+        (double Precision, double Recall) Scores(string output, params string[] extra)
+        {
+            var replay = CliRunner.Run(["replay", bag, "--out", output, "--voxel", "0.02", .. extra]);
+            Assert.True(replay.ExitCode == 0, replay.Error);
+            var eval = JsonDocument.Parse(CliRunner.Run("eval", "--map", Path.Combine(output, "map.ply"), "--gt", Path.Combine(bag, "gt_mesh.ply"), "--json").Out).RootElement;
+            return (eval.GetProperty("precision").GetProperty("0.02").GetDouble(), eval.GetProperty("recall").GetProperty("0.02").GetDouble());
+        }
+        var off = Scores(temp.Combine("off"));
+        var on = Scores(temp.Combine("on"), "--complete", "--targets", targets);
+        Assert.True(on.Recall > off.Recall, $"recall@2cm with the loop {on.Recall:F4}, without {off.Recall:F4}");
+        Assert.True(off.Precision - on.Precision <= 0.02, $"precision@2cm with the loop {on.Precision:F4}, without {off.Precision:F4}");
+    }
+
+    [Fact]
     public void Eval_ViewsWithoutGroundTruth_ClearError()
     {
         using var temp = new TempDirectory();
