@@ -101,3 +101,62 @@ public sealed class CompletionLoopTests
         Assert.True(generatedVoxels > 100, $"{generatedVoxels} voxels with generated evidence");
     }
 }
+
+public sealed class CompletionStageTests
+{
+    /// <summary>A completer that holds its first call until the test lets it go.</summary>
+    private sealed class HeldCompleter(ManualResetEventSlim release) : IViewCompleter
+    {
+        private readonly GeometricViewCompleter _inner = new();
+        public int Calls;
+
+        public string Name => "held";
+
+        public CompletedView Complete(CompletionRequest request, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref Calls) == 1) release.Wait(TimeSpan.FromMinutes(2), cancellationToken);
+            return _inner.Complete(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task AutomaticTargets_WhileTheCompleterIsBusy_IntegrationGoesOnAndTheNewestTargetWins()
+    {
+        using var temp = new TempDirectory();
+        var recordingOptions = new SyntheticRecordingOptions { Width = 160, Height = 120 };
+        var recording = new SyntheticRecording(SceneLibrary.Get("office"), 40, recordingOptions);
+        string bag = temp.Combine("bag");
+        using (var writer = RgbdBagWriter.Create(bag, recording.Intrinsics))
+            foreach (var frame in recording.Frames()) writer.Write(frame.TimestampNs, frame.WorldFromCamera, frame.Image.Color, frame.Image.Depth.Metres);
+
+        using var release = new ManualResetEventSlim();
+        var completer = new HeldCompleter(release);
+        var options = new MappingOptions();
+        options.Voxels.VoxelSizeMeters = 0.04;
+        // Every frame is a keyframe, so the 40th acknowledgement says integration reached the end of the bag.
+        options.Keyframes.MinTranslationMeters = 1e-6;
+        options.Completion.Enabled = true;
+        options.Completion.Automatic.Gaps = true;
+        options.Completion.Automatic.Frontier = true;
+        options.Completion.Automatic.EveryKeyframes = 1;
+        options.Completion.Completer = completer;
+        var allIntegrated = new TaskCompletionSource();
+        long keyframes = 0;
+        var run = ReplayRun.RunAsync(bag, temp.Combine("out"), options, cancellationToken: TestContext.Current.CancellationToken,
+            keyframeAcknowledged: _ => { if (Interlocked.Increment(ref keyframes) == 40) allIntegrated.TrySetResult(); });
+        // The first completion is held: integration must still get through every frame (the safety timeout only
+        // turns a stall into a failure instead of a hung test).
+        var first = await Task.WhenAny(allIntegrated.Task, run, Task.Delay(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken));
+        Assert.Same(allIntegrated.Task, first);
+        Assert.False(run.IsCompleted);
+        release.Set();
+        var result = await run;
+        Assert.Equal(40, result.Report.FramesIntegrated);
+        var queue = result.Report.Queues.Single(q => q.Name == "completion");
+        Assert.Equal(QueueFullPolicy.KeepNewest, queue.Policy);
+        Assert.True(queue.Dropped > 0, $"no target was dropped ({queue.Enqueued} raised)");
+        // Every raised target was either completed or dropped for a newer one.
+        Assert.Equal(queue.Enqueued - queue.Dropped, result.Report.ViewsCompleted);
+        Assert.Equal(completer.Calls, result.Report.ViewsCompleted);
+    }
+}

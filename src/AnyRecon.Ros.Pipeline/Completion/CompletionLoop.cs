@@ -42,7 +42,7 @@ internal sealed class CompletionLoop
         _options = options;
         _cache = cache;
         _sink = sink;
-        _completer = completer ?? new GeometricViewCompleter();
+        _completer = completer ?? options.Completer ?? new GeometricViewCompleter();
         _automatic = new AutomaticTargets(options.Automatic);
         // Targets stamped 0 wait for the end of input; the others come due in stamp order.
         _userTargets = options.TargetsFile is string file ? [.. TargetPoseFile.Read(file).OrderBy(t => t.StampNs)] : [];

@@ -1,3 +1,5 @@
+using AnyRecon.Ros.Completion;
+
 namespace AnyRecon.Ros.Pipeline;
 
 /// <summary>The AnyRecon loop: complete views at target poses and feed them back as generated evidence. Off by default.</summary>
@@ -8,6 +10,9 @@ public sealed class CompletionOptions
 
     /// <summary>Run the loop at all (replay <c>--complete</c>).</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>The completion backend; null (default) is the <see cref="GeometricViewCompleter"/>.</summary>
+    public IViewCompleter? Completer { get; set; }
 
     /// <summary>User targets: a TUM trajectory file (see <see cref="TargetPoseFile"/>); null for none.</summary>
     public string? TargetsFile { get; set; }
