@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using System.Buffers.Binary;
 using Xunit;
 
@@ -15,7 +16,7 @@ public sealed class CaptureViewCacheDamageTests
         var truth = Enumerable.Range(0, count).Select(i => TestKeyframe.Create(i, width, height)).ToArray();
         using (var cache = CaptureViewCache.Open(dir.Path))
             foreach (var k in truth) k.AppendTo(cache);
-        byte[] bytes = File.ReadAllBytes(dir.DataFile);
+        byte[] bytes = File.ReadAllBytes(dir.Combine(CaptureViewCache.DataFileName));
         var starts = new List<long> { FileHeaderSize };
         for (int i = 0; i < count; i++)
         {
@@ -35,19 +36,19 @@ public sealed class CaptureViewCacheDamageTests
         using var dir = new TempDirectory();
         for (long cut = lastStart; cut < bytes.Length; cut++)
         {
-            File.WriteAllBytes(dir.DataFile, bytes.AsSpan(0, (int)cut).ToArray());
+            File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes.AsSpan(0, (int)cut).ToArray());
             using (var cache = CaptureViewCache.Open(dir.Path))
             {
                 Assert.Equal(2, cache.Count);
                 Assert.Equal(cut - lastStart, cache.Statistics.TornTailBytesDropped);
-                Assert.Equal(lastStart, new FileInfo(dir.DataFile).Length);
+                Assert.Equal(lastStart, new FileInfo(dir.Combine(CaptureViewCache.DataFileName)).Length);
                 Assert.Null(truth[0].Difference(cache.Get(0)));
                 Assert.Null(truth[1].Difference(cache.Get(1)));
                 Assert.Equal(2, next.AppendTo(cache).Id);
                 Assert.Null(next.Difference(cache.Get(2)));
             }
             // What was appended after the cut is the same record the uncut file held.
-            Assert.Equal(bytes, File.ReadAllBytes(dir.DataFile));
+            Assert.Equal(bytes, File.ReadAllBytes(dir.Combine(CaptureViewCache.DataFileName)));
         }
     }
 
@@ -60,7 +61,7 @@ public sealed class CaptureViewCacheDamageTests
         for (int trial = 0; trial < 40; trial++)
         {
             long cut = starts[2] + random.NextInt64(bytes.Length - starts[2]);
-            File.WriteAllBytes(dir.DataFile, bytes.AsSpan(0, (int)cut).ToArray());
+            File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes.AsSpan(0, (int)cut).ToArray());
             using var cache = CaptureViewCache.Open(dir.Path);
             Assert.Equal(2, cache.Count);
             Assert.Null(truth[1].Difference(cache.Get(1)));
@@ -74,7 +75,7 @@ public sealed class CaptureViewCacheDamageTests
         using var dir = new TempDirectory();
         for (int cut = 0; cut < FileHeaderSize; cut++)
         {
-            File.WriteAllBytes(dir.DataFile, bytes.AsSpan(0, cut).ToArray());
+            File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes.AsSpan(0, cut).ToArray());
             using var cache = CaptureViewCache.Open(dir.Path);
             Assert.Equal(0, cache.Count);
             Assert.Equal(cut, cache.Statistics.TornTailBytesDropped);
@@ -87,7 +88,7 @@ public sealed class CaptureViewCacheDamageTests
     {
         var (bytes, starts, truth) = Build(2, 6, 4);
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.DataFile, [.. bytes, .. new byte[5000]]);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), [.. bytes, .. new byte[5000]]);
         using var cache = CaptureViewCache.Open(dir.Path);
         Assert.Equal(2, cache.Count);
         Assert.Equal(5000, cache.Statistics.TornTailBytesDropped);
@@ -104,14 +105,14 @@ public sealed class CaptureViewCacheDamageTests
         {
             byte[] damaged = (byte[])bytes.Clone();
             damaged[at] ^= (byte)(1 << (at % 8));
-            File.WriteAllBytes(dir.DataFile, damaged);
+            File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), damaged);
             if (at < metaEnd)
             {
                 // Header or metadata: the store refuses to open, naming the file and the record.
                 var e = Assert.Throws<CaptureViewCacheFormatException>(() => CaptureViewCache.Open(dir.Path));
                 Assert.Equal(starts[1], e.Offset);
-                Assert.Equal(Path.GetFullPath(dir.DataFile), e.FilePath);
-                Assert.Contains(dir.DataFile, e.Message);
+                Assert.Equal(Path.GetFullPath(dir.Combine(CaptureViewCache.DataFileName)), e.FilePath);
+                Assert.Contains(dir.Combine(CaptureViewCache.DataFileName), e.Message);
             }
             else
             {
@@ -132,7 +133,7 @@ public sealed class CaptureViewCacheDamageTests
         var (bytes, starts, _) = Build(3, 16, 12);
         using var dir = new TempDirectory();
         bytes[(int)starts[2] - 10] ^= 0x40;
-        File.WriteAllBytes(dir.DataFile, bytes);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes);
         var e = Assert.Throws<CaptureViewCacheFormatException>(() => CaptureViewCache.Open(dir.Path, new CaptureViewCacheOptions { VerifyImagesOnOpen = true }));
         Assert.Equal(starts[1], e.Offset);
         Assert.Contains("image checksum", e.Message);
@@ -145,7 +146,7 @@ public sealed class CaptureViewCacheDamageTests
         var (bytes, starts, truth) = Build(3, 6, 4);
         using var dir = new TempDirectory();
         bytes[(int)starts[2] + HeaderSize + 3] ^= 0x01;
-        File.WriteAllBytes(dir.DataFile, bytes);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes);
         using var cache = CaptureViewCache.Open(dir.Path);
         Assert.Equal(2, cache.Count);
         Assert.Equal(bytes.Length - starts[2], cache.Statistics.TornTailBytesDropped);
@@ -159,7 +160,7 @@ public sealed class CaptureViewCacheDamageTests
         using var dir = new TempDirectory();
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 2);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), Checksums.Crc32.Compute(bytes.AsSpan(0, 12)));
-        File.WriteAllBytes(dir.DataFile, bytes);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes);
         var e = Assert.Throws<CaptureViewCacheFormatException>(() => CaptureViewCache.Open(dir.Path));
         Assert.Equal(0, e.Offset);
         Assert.Contains("version 2", e.Message);
@@ -173,7 +174,7 @@ public sealed class CaptureViewCacheDamageTests
         int at = (int)starts[0];
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at + 4), 7);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 32), Checksums.Crc32.Compute(bytes.AsSpan(at, 32)));
-        File.WriteAllBytes(dir.DataFile, bytes);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), bytes);
         var e = Assert.Throws<CaptureViewCacheFormatException>(() => CaptureViewCache.Open(dir.Path));
         Assert.Equal(starts[0], e.Offset);
         Assert.Contains("version 7", e.Message);
@@ -188,9 +189,9 @@ public sealed class CaptureViewCacheDamageTests
         var foreign = new byte[length];
         new Random(length).NextBytes(foreign);
         foreign[0] = (byte)'{';
-        File.WriteAllBytes(dir.DataFile, foreign);
+        File.WriteAllBytes(dir.Combine(CaptureViewCache.DataFileName), foreign);
         var e = Assert.Throws<CaptureViewCacheFormatException>(() => CaptureViewCache.Open(dir.Path));
         Assert.Contains("not a capture-view cache", e.Message);
-        Assert.Equal(foreign, File.ReadAllBytes(dir.DataFile)); // left untouched
+        Assert.Equal(foreign, File.ReadAllBytes(dir.Combine(CaptureViewCache.DataFileName))); // left untouched
     }
 }

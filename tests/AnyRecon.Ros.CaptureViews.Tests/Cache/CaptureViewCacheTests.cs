@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Imaging;
 using Xunit;
@@ -32,7 +33,7 @@ public sealed class CaptureViewCacheTests
         {
             Assert.Equal(truth.Length, reopened.Count);
             Assert.Equal(0, reopened.Statistics.TornTailBytesDropped);
-            Assert.Equal(new FileInfo(dir.DataFile).Length, reopened.Statistics.FileBytes);
+            Assert.Equal(new FileInfo(dir.Combine(CaptureViewCache.DataFileName)).Length, reopened.Statistics.FileBytes);
             for (int i = 0; i < truth.Length; i++)
             {
                 Assert.Equal(i, reopened.Infos[i].Id);

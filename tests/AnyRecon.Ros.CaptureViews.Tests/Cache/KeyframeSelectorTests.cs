@@ -1,3 +1,4 @@
+using AnyRecon.Ros.Tests;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Voxels;
 using Xunit;
