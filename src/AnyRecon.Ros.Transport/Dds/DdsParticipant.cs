@@ -81,26 +81,29 @@ public sealed unsafe class DdsParticipant : IDisposable
                 _builtinReaders[builtinTopic] = reader;
             }
         }
-        const int batch = 64;
-        var samples = stackalloc void*[batch];
-        var infos = stackalloc Ddsc.SampleInfo[batch];
-        // read, not take: the builtin reader keeps the current set of endpoints (disposed ones leave it).
-        int n = Ddsc.Read(reader, samples, infos, batch, batch);
-        if (n < 0) return;
+        // One read of up to this many endpoints (a large robot graph has a few hundred); loaned, so no copies.
+        const int max = 8192;
+        var samples = (void**)NativeMemory.AllocZeroed(max, (nuint)sizeof(void*));
+        var infos = (Ddsc.SampleInfo*)NativeMemory.Alloc(max, (nuint)sizeof(Ddsc.SampleInfo));
         try
         {
+            // read, not take: the builtin reader keeps the current set of endpoints (disposed ones leave it).
+            int n = Ddsc.Read(reader, samples, infos, max, max);
+            if (n <= 0) return;
             for (int i = 0; i < n; i++)
             {
-                if (infos[i].ValidData == 0 || infos[i].InstanceState != 1) continue; // 1: DDS_ALIVE_INSTANCE_STATE
+                if (infos[i].ValidData == 0 || infos[i].InstanceState != Ddsc.InstanceAlive) continue;
                 var endpoint = (Ddsc.BuiltinEndpoint*)samples[i];
                 into.Add(new DiscoveredEndpoint(isWriter,
                     Marshal.PtrToStringUTF8((nint)endpoint->TopicName) ?? "", Marshal.PtrToStringUTF8((nint)endpoint->TypeName) ?? "",
                     new ReadOnlySpan<byte>(endpoint->Key.Bytes, 16).ToArray(), new ReadOnlySpan<byte>(endpoint->ParticipantKey.Bytes, 16).ToArray()));
             }
+            Ddsc.ReturnLoan(reader, samples, n);
         }
         finally
         {
-            Ddsc.ReturnLoan(reader, samples, n);
+            NativeMemory.Free(samples);
+            NativeMemory.Free(infos);
         }
     }
 

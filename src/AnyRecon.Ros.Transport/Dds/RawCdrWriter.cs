@@ -78,6 +78,40 @@ public sealed unsafe class RawCdrWriter : IDisposable
         return Send(sample);
     }
 
+    /// <summary>
+    /// Sends <paramref name="message"/> behind the 16-byte rmw_cyclonedds service header (client id, sequence number);
+    /// 16 bytes keep the body's 8-byte alignment, so the body serializes as it would alone.
+    /// </summary>
+    public bool Write(IRosMessage message, ulong requestClient, long requestSequence)
+    {
+        int size = CdrSerializer.GetSerializedSize(message) + 16;
+        byte* sample = RawCdrSertype.NewSample((byte*)_sertype, Ddsc.SerdataKindData, (nuint)size);
+        try
+        {
+            var writer = new CdrWriter(new Span<byte>(RawCdrSertype.PayloadPointer(sample), size));
+            writer.WriteUInt64(requestClient);
+            writer.WriteInt64(requestSequence);
+            message.Serialize(ref writer);
+        }
+        catch
+        {
+            Ddsc.SerdataUnref(sample);
+            throw;
+        }
+        return Send(sample);
+    }
+
+    /// <summary>The writer's instance handle: rmw_cyclonedds's client id in service headers.</summary>
+    public ulong InstanceHandle
+    {
+        get
+        {
+            ulong handle;
+            DdsLibrary.Check(Ddsc.GetInstanceHandle(_handle, &handle), "reading a writer's instance handle");
+            return handle;
+        }
+    }
+
     /// <summary>Sends already serialized CDR (encapsulation header included).</summary>
     public bool Write(ReadOnlySpan<byte> cdr)
     {

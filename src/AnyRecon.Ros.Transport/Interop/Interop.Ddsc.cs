@@ -32,6 +32,8 @@ internal static unsafe partial class Ddsc
     internal const uint SertypeFlagNoKey = 1;            // DDSI_SERTYPE_FLAG_TOPICKIND_NO_KEY
     internal const long Infinity = long.MaxValue;        // DDS_INFINITY
 
+    internal const int InstanceAlive = 16;              // DDS_IST_ALIVE (the states are bit flags)
+
     // enum ddsi_serdata_kind
     internal const int SerdataKindEmpty = 0, SerdataKindKey = 1, SerdataKindData = 2;
 
@@ -168,6 +170,9 @@ internal static unsafe partial class Ddsc
 
     [LibraryImport(Library, EntryPoint = "dds_get_guid")]
     internal static partial int GetGuid(int entity, Guid* guid);
+
+    [LibraryImport(Library, EntryPoint = "dds_get_instance_handle")]
+    internal static partial int GetInstanceHandle(int entity, ulong* handle);
 
     [LibraryImport(Library, EntryPoint = "dds_get_publication_matched_status")]
     internal static partial int GetPublicationMatchedStatus(int writer, MatchedStatus* status);

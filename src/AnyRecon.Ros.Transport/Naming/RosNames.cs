@@ -111,6 +111,17 @@ public static class RosNames
         return $"{parts[0]}::{parts[1]}::dds_::{parts[2]}_";
     }
 
+    /// <summary>The ROS type of a DDS type name: "pkg::msg::dds_::Name_" → "pkg/msg/Name"; null when it is not a ROS type.</summary>
+    public static string? RosTypeName(string ddsType)
+    {
+        var parts = ddsType.Split("::");
+        if (parts.Length != 4 || parts[2] != "dds_" || !parts[3].EndsWith('_') || parts[3].Length < 2) return null;
+        return $"{parts[0]}/{parts[1]}/{parts[3][..^1]}";
+    }
+
+    /// <summary>The ROS topic of a DDS topic ("rt/a/b" → "/a/b"); null for service and non-ROS topics.</summary>
+    public static string? RosTopicName(string ddsTopic) => ddsTopic.StartsWith("rt/", StringComparison.Ordinal) ? ddsTopic[2..] : null;
+
     /// <summary>rcl_validate_topic_name on a name before expansion: "~" only first (alone or before '/'), balanced "{…}", no "//", no trailing '/'.</summary>
     private static void ValidateTopicInput(string name)
     {

@@ -1,0 +1,175 @@
+using AnyRecon.Ros.Bags;
+using AnyRecon.Ros.Messages;
+
+namespace AnyRecon.Ros.Transport;
+
+/// <summary>A topic on the graph as <c>ros2 topic list -t</c> shows it.</summary>
+public sealed record TopicInfo(string Name, IReadOnlyList<string> Types, int Publishers, int Subscribers);
+
+/// <summary>
+/// A ROS 2 node: its name and namespace after <c>__node</c>/<c>__ns</c> remapping, its parameters (parameter files,
+/// then <c>-p</c>), and its publishers, subscriptions, services and clients, whose names are expanded and remapped as
+/// rcl does and whose QoS takes the <c>qos_overrides.*</c> parameters. Endpoints are announced on ros_discovery_info.
+/// </summary>
+public sealed class RosNode : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly List<IRosEndpoint> _endpoints = [];
+    private readonly RosArguments _arguments;
+    private bool _disposed;
+
+    public RosNode(RosContext context, string defaultName, RosArguments? arguments = null, string defaultNamespace = "/")
+    {
+        Context = context;
+        _arguments = arguments ?? new RosArguments();
+        (Name, Namespace) = _arguments.ResolveNode(defaultName, defaultNamespace);
+        Parameters = ParameterFile.Effective(_arguments, Name, Namespace);
+        Clock = new RosClock(Parameters.TryGetValue("use_sim_time", out var sim) && sim.Value is true);
+        context.Add(this);
+    }
+
+    public RosContext Context { get; }
+
+    public string Name { get; }
+
+    public string Namespace { get; }
+
+    public string FullyQualifiedName => Namespace == "/" ? "/" + Name : Namespace + "/" + Name;
+
+    /// <summary>Parameters as the command line and parameter files set them (files first, <c>-p</c> wins).</summary>
+    public IReadOnlyDictionary<string, ParameterValue> Parameters { get; }
+
+    /// <summary>ROS time: system time, or /clock when <c>use_sim_time</c> is true (see <see cref="FollowSimTime"/>).</summary>
+    public RosClock Clock { get; }
+
+    public Action<string> Log => Context.Log;
+
+    /// <summary>The fully qualified name of <paramref name="name"/> for this node (expanded, then remapped).</summary>
+    public string ResolveName(string name) => _arguments.ResolveTopic(name, Name, Namespace);
+
+    public Publisher<T> CreatePublisher<T>(string topic, QosProfile qos) where T : IRosMessage<T>
+    {
+        string resolved = ResolveName(topic);
+        var writer = CreateWriter(resolved, T.TypeInfo, qos);
+        return Register(new Publisher<T>(this, resolved, writer));
+    }
+
+    /// <summary>A publisher of serialized messages of a type known at run time (bag play, topic pub).</summary>
+    public RawPublisher CreateRawPublisher(string topic, MessageTypeInfo type, QosProfile qos)
+    {
+        string resolved = ResolveName(topic);
+        return Register(new RawPublisher(this, resolved, type, CreateWriter(resolved, type, qos)));
+    }
+
+    /// <summary>Calls <paramref name="callback"/> with each message in arrival order, on the subscription's own task.</summary>
+    public Subscription<T> CreateSubscription<T>(string topic, QosProfile qos, Action<T, MessageInfo> callback) where T : IRosMessage<T>
+    {
+        string resolved = ResolveName(topic);
+        qos = QosProfiles.ApplyOverrides(qos, resolved, EndpointKind.Subscription, Parameters);
+        return Register(new Subscription<T>(this, resolved, T.TypeInfo.DdsName, T.TypeInfo.TypeHash, qos, callback));
+    }
+
+    /// <summary>Receives serialized messages of <paramref name="ddsType"/> without decoding them (echo, record, hz).</summary>
+    public RawSubscription CreateRawSubscription(string topic, string ddsType, string? typeHash, QosProfile qos, Action<ReceivedSample, MessageInfo> callback)
+    {
+        string resolved = ResolveName(topic);
+        qos = QosProfiles.ApplyOverrides(qos, resolved, EndpointKind.Subscription, Parameters);
+        return Register(new RawSubscription(this, resolved, ddsType, typeHash, qos, callback));
+    }
+
+    public ServiceServer<TRequest, TResponse> CreateService<TRequest, TResponse>(string name, Func<TRequest, TResponse> handler)
+        where TRequest : IRosMessage<TRequest> where TResponse : IRosMessage<TResponse> =>
+        Register(new ServiceServer<TRequest, TResponse>(this, ResolveName(name), handler));
+
+    public ServiceClient<TRequest, TResponse> CreateClient<TRequest, TResponse>(string name)
+        where TRequest : IRosMessage<TRequest> where TResponse : IRosMessage<TResponse> =>
+        Register(new ServiceClient<TRequest, TResponse>(this, ResolveName(name)));
+
+    /// <summary>
+    /// Subscribes to /clock when <c>use_sim_time</c> is set, so <see cref="Clock"/> follows it; null otherwise.
+    /// </summary>
+    public Subscription<Messages.RosgraphMsgs.Clock>? FollowSimTime()
+    {
+        if (!Clock.UseSimTime) return null;
+        // rclcpp's ClockQoS: keep_last 1, best effort — only the newest stamp matters.
+        return CreateSubscription<Messages.RosgraphMsgs.Clock>("/clock", QosProfiles.Make(QosHistory.KeepLast, 1, QosReliability.BestEffort, QosDurability.Volatile),
+            (clock, _) => Clock.OnClock(clock.ClockValue.Sec * 1_000_000_000L + clock.ClockValue.Nanosec));
+    }
+
+    /// <summary>Topics on the graph now (from DDS discovery), ROS topics only, sorted by name.</summary>
+    public List<TopicInfo> Topics()
+    {
+        var byTopic = new SortedDictionary<string, (SortedSet<string> Types, int Pubs, int Subs)>(StringComparer.Ordinal);
+        foreach (var endpoint in Context.Participant.DiscoveredEndpoints())
+        {
+            if (RosNames.RosTopicName(endpoint.DdsTopic) is not string topic) continue;
+            var type = RosNames.RosTypeName(endpoint.DdsType) ?? endpoint.DdsType;
+            if (!byTopic.TryGetValue(topic, out var entry)) entry = ([], 0, 0);
+            entry.Types.Add(type);
+            byTopic[topic] = endpoint.IsWriter ? (entry.Types, entry.Pubs + 1, entry.Subs) : (entry.Types, entry.Pubs, entry.Subs + 1);
+        }
+        return byTopic.Select(kv => new TopicInfo(kv.Key, [.. kv.Value.Types], kv.Value.Pubs, kv.Value.Subs)).ToList();
+    }
+
+    internal RawCdrWriter CreateWriter(string resolvedTopic, MessageTypeInfo type, QosProfile qos)
+    {
+        qos = QosProfiles.ApplyOverrides(qos, resolvedTopic, EndpointKind.Publisher, Parameters);
+        return Context.Participant.CreateWriter(RosNames.DdsTopic(resolvedTopic), type.DdsName, qos, EndpointUserData(type.TypeHash));
+    }
+
+    internal byte[] EndpointUserData(string? typeHash, string prefix = "") =>
+        System.Text.Encoding.ASCII.GetBytes(prefix + (Context.Distro == RosDistro.Jazzy && typeHash is not null ? $"typehash={typeHash};" : ""));
+
+    private TEndpoint Register<TEndpoint>(TEndpoint endpoint) where TEndpoint : IRosEndpoint
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                endpoint.Dispose();
+                throw new ObjectDisposedException(nameof(RosNode));
+            }
+            _endpoints.Add(endpoint);
+        }
+        Context.PublishGraph();
+        return endpoint;
+    }
+
+    internal void Unregister(IRosEndpoint endpoint)
+    {
+        bool removed;
+        lock (_lock) removed = _endpoints.Remove(endpoint);
+        if (removed) Context.PublishGraph();
+    }
+
+    internal NodeEntities Entities()
+    {
+        lock (_lock)
+        {
+            return new NodeEntities(Namespace, Name,
+                _endpoints.SelectMany(e => e.ReaderGids).ToList(), _endpoints.SelectMany(e => e.WriterGids).ToList());
+        }
+    }
+
+    public void Dispose()
+    {
+        IRosEndpoint[] endpoints;
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            endpoints = [.. _endpoints];
+            _endpoints.Clear();
+        }
+        foreach (var endpoint in endpoints) endpoint.Dispose();
+        Context.Remove(this);
+    }
+}
+
+/// <summary>Something a node owns on the graph, with the DDS readers and writers that make it up.</summary>
+public interface IRosEndpoint : IDisposable
+{
+    IEnumerable<byte[]> ReaderGids { get; }
+
+    IEnumerable<byte[]> WriterGids { get; }
+}
