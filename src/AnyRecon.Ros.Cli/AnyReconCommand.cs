@@ -10,6 +10,7 @@ internal static class AnyReconCommand
     {
         var root = new RootCommand("AnyRecon.Ros: camera + pose streams to a dense 3D map, on ROS 2 and rosbag2");
         root.Subcommands.Add(BagCommands.Build(context));
+        root.Subcommands.Add(Topic.TopicCommands.Build(context));
         root.Subcommands.Add(Synth.SynthCommand.Build(context));
         root.Subcommands.Add(Eval.EvalCommand.Build(context));
         root.Subcommands.Add(Replay.ReplayCommand.Build(context));
@@ -52,5 +53,6 @@ internal sealed record CommandContext(TextWriter Out, TextWriter Error)
         or AnyRecon.Ros.Messages.Definitions.MessageDefinitionException
         or AnyRecon.Ros.Voxels.VoxelMapFormatException
         or AnyRecon.Ros.Voxels.PlyFormatException
+        or AnyRecon.Ros.Transport.DdsUnavailableException or AnyRecon.Ros.Transport.DdsException
         or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException;
 }

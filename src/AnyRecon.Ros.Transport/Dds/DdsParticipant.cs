@@ -4,7 +4,7 @@ using AnyRecon.Ros.Bags;
 namespace AnyRecon.Ros.Transport;
 
 /// <summary>A reader or writer another participant announced, from DDS discovery (the builtin topics).</summary>
-public sealed record DiscoveredEndpoint(bool IsWriter, string DdsTopic, string DdsType, byte[] Guid, byte[] ParticipantGuid);
+public sealed record DiscoveredEndpoint(bool IsWriter, string DdsTopic, string DdsType, byte[] Guid, byte[] ParticipantGuid, QosProfile Qos);
 
 /// <summary>
 /// One DDS domain participant carrying raw CDR: topics are created once per name, writers and readers on them take a
@@ -96,7 +96,8 @@ public sealed unsafe class DdsParticipant : IDisposable
                 var endpoint = (Ddsc.BuiltinEndpoint*)samples[i];
                 into.Add(new DiscoveredEndpoint(isWriter,
                     Marshal.PtrToStringUTF8((nint)endpoint->TopicName) ?? "", Marshal.PtrToStringUTF8((nint)endpoint->TypeName) ?? "",
-                    new ReadOnlySpan<byte>(endpoint->Key.Bytes, 16).ToArray(), new ReadOnlySpan<byte>(endpoint->ParticipantKey.Bytes, 16).ToArray()));
+                    new ReadOnlySpan<byte>(endpoint->Key.Bytes, 16).ToArray(), new ReadOnlySpan<byte>(endpoint->ParticipantKey.Bytes, 16).ToArray(),
+                    EndpointQos(endpoint->Qos)));
             }
             Ddsc.ReturnLoan(reader, samples, n);
         }
@@ -105,6 +106,22 @@ public sealed unsafe class DdsParticipant : IDisposable
             NativeMemory.Free(samples);
             NativeMemory.Free(infos);
         }
+    }
+
+    /// <summary>The reliability, durability and history an endpoint announced (what ros2 topic echo and bag record adapt to).</summary>
+    private static QosProfile EndpointQos(nint qos)
+    {
+        int reliability = Ddsc.ReliabilityBestEffort, durability = Ddsc.DurabilityVolatile, history = Ddsc.HistoryKeepLast, depth = 1;
+        long blocking;
+        if (qos != 0)
+        {
+            Ddsc.QgetReliability(qos, &reliability, &blocking);
+            Ddsc.QgetDurability(qos, &durability);
+            Ddsc.QgetHistory(qos, &history, &depth);
+        }
+        return QosProfiles.Make(history == Ddsc.HistoryKeepAll ? QosHistory.KeepAll : QosHistory.KeepLast, (ulong)Math.Max(depth, 0),
+            reliability == Ddsc.ReliabilityReliable ? QosReliability.Reliable : QosReliability.BestEffort,
+            durability == Ddsc.DurabilityVolatile ? QosDurability.Volatile : QosDurability.TransientLocal);
     }
 
     private (int Topic, nint Sertype) Topic(string ddsTopic, string ddsType)

@@ -210,6 +210,15 @@ internal static unsafe partial class Ddsc
     [LibraryImport(Library, EntryPoint = "dds_qset_data_representation")]
     internal static partial void QsetDataRepresentation(nint qos, uint count, short* values);
 
+    [LibraryImport(Library, EntryPoint = "dds_qget_reliability")]
+    internal static partial byte QgetReliability(nint qos, int* kind, long* maxBlockingTime);
+
+    [LibraryImport(Library, EntryPoint = "dds_qget_durability")]
+    internal static partial byte QgetDurability(nint qos, int* kind);
+
+    [LibraryImport(Library, EntryPoint = "dds_qget_history")]
+    internal static partial byte QgetHistory(nint qos, int* kind, int* depth);
+
     [LibraryImport(Library, EntryPoint = "dds_create_listener")]
     internal static partial nint CreateListener(nint arg);
 

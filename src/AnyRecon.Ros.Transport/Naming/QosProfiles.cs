@@ -69,4 +69,20 @@ public static class QosProfiles
             return Make(QosHistory.KeepLast, 10, recorded[0].Reliability, recorded[0].Durability);
         return Make(QosHistory.KeepLast, 10, QosReliability.Reliable, QosDurability.Volatile);
     }
+
+    /// <summary>
+    /// A subscription QoS that matches every publisher offered (ros2 topic echo's and rosbag2 record's choice): reliable
+    /// only if all publishers are, transient-local only if all are; <paramref name="fallback"/> when there are none.
+    /// </summary>
+    public static QosProfile AdaptToPublishers(IReadOnlyList<QosProfile> publishers, QosProfile fallback)
+    {
+        if (publishers.Count == 0) return fallback;
+        bool reliable = publishers.All(p => p.Reliability == QosReliability.Reliable);
+        bool transientLocal = publishers.All(p => p.Durability == QosDurability.TransientLocal);
+        return fallback with
+        {
+            Reliability = reliable ? QosReliability.Reliable : QosReliability.BestEffort,
+            Durability = transientLocal ? QosDurability.TransientLocal : QosDurability.Volatile,
+        };
+    }
 }

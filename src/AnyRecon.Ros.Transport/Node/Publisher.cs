@@ -9,7 +9,7 @@ public class RawPublisher : IRosEndpoint
     private readonly RosNode _node;
     private readonly RawCdrWriter _writer;
 
-    internal RawPublisher(RosNode node, string topic, MessageTypeInfo type, RawCdrWriter writer)
+    internal RawPublisher(RosNode node, string topic, TopicType type, RawCdrWriter writer)
     {
         _node = node;
         _writer = writer;
@@ -19,7 +19,7 @@ public class RawPublisher : IRosEndpoint
 
     public string Topic { get; }
 
-    public MessageTypeInfo Type { get; }
+    public TopicType Type { get; }
 
     public QosProfile Qos => _writer.Qos;
 
@@ -59,7 +59,7 @@ public class RawPublisher : IRosEndpoint
 /// <summary>Publishes <typeparamref name="T"/> on a ROS topic.</summary>
 public sealed class Publisher<T> : RawPublisher where T : IRosMessage<T>
 {
-    internal Publisher(RosNode node, string topic, RawCdrWriter writer) : base(node, topic, T.TypeInfo, writer)
+    internal Publisher(RosNode node, string topic, RawCdrWriter writer) : base(node, topic, TopicType.From(T.TypeInfo), writer)
     {
     }
 

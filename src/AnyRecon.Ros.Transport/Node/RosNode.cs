@@ -3,8 +3,19 @@ using AnyRecon.Ros.Messages;
 
 namespace AnyRecon.Ros.Transport;
 
+/// <summary>A message type as the wire names it: ROS name, DDS name and (Jazzy) REP 2011 hash, if known.</summary>
+public sealed record TopicType(string RosName, string DdsName, string? TypeHash)
+{
+    public static TopicType From(MessageTypeInfo type) => new(type.RosName, type.DdsName, type.TypeHash);
+
+    /// <summary>A type known by name only (a bag's, a graph's): shipped types get their hash, others none.</summary>
+    public static TopicType FromRosName(string rosType, string? typeHash = null) =>
+        MessageTypeRegistry.TryGet(rosType, out var known) ? From(known)
+            : new TopicType(rosType, RosNames.DdsTypeName(rosType), string.IsNullOrEmpty(typeHash) ? null : typeHash);
+}
+
 /// <summary>A topic on the graph as <c>ros2 topic list -t</c> shows it.</summary>
-public sealed record TopicInfo(string Name, IReadOnlyList<string> Types, int Publishers, int Subscribers);
+public sealed record TopicInfo(string Name, IReadOnlyList<string> Types, int Publishers, int Subscribers, IReadOnlyList<QosProfile> PublisherQos);
 
 /// <summary>
 /// A ROS 2 node: its name and namespace after <c>__node</c>/<c>__ns</c> remapping, its parameters (parameter files,
@@ -50,12 +61,12 @@ public sealed class RosNode : IDisposable
     public Publisher<T> CreatePublisher<T>(string topic, QosProfile qos) where T : IRosMessage<T>
     {
         string resolved = ResolveName(topic);
-        var writer = CreateWriter(resolved, T.TypeInfo, qos);
+        var writer = CreateWriter(resolved, TopicType.From(T.TypeInfo), qos);
         return Register(new Publisher<T>(this, resolved, writer));
     }
 
     /// <summary>A publisher of serialized messages of a type known at run time (bag play, topic pub).</summary>
-    public RawPublisher CreateRawPublisher(string topic, MessageTypeInfo type, QosProfile qos)
+    public RawPublisher CreateRawPublisher(string topic, TopicType type, QosProfile qos)
     {
         string resolved = ResolveName(topic);
         return Register(new RawPublisher(this, resolved, type, CreateWriter(resolved, type, qos)));
@@ -69,12 +80,12 @@ public sealed class RosNode : IDisposable
         return Register(new Subscription<T>(this, resolved, T.TypeInfo.DdsName, T.TypeInfo.TypeHash, qos, callback));
     }
 
-    /// <summary>Receives serialized messages of <paramref name="ddsType"/> without decoding them (echo, record, hz).</summary>
-    public RawSubscription CreateRawSubscription(string topic, string ddsType, string? typeHash, QosProfile qos, Action<ReceivedSample, MessageInfo> callback)
+    /// <summary>Receives serialized messages of <paramref name="type"/> without decoding them (echo, record, hz).</summary>
+    public RawSubscription CreateRawSubscription(string topic, TopicType type, QosProfile qos, Action<ReceivedSample, MessageInfo> callback)
     {
         string resolved = ResolveName(topic);
         qos = QosProfiles.ApplyOverrides(qos, resolved, EndpointKind.Subscription, Parameters);
-        return Register(new RawSubscription(this, resolved, ddsType, typeHash, qos, callback));
+        return Register(new RawSubscription(this, resolved, type.DdsName, type.TypeHash, qos, callback));
     }
 
     public ServiceServer<TRequest, TResponse> CreateService<TRequest, TResponse>(string name, Func<TRequest, TResponse> handler)
@@ -99,19 +110,34 @@ public sealed class RosNode : IDisposable
     /// <summary>Topics on the graph now (from DDS discovery), ROS topics only, sorted by name.</summary>
     public List<TopicInfo> Topics()
     {
-        var byTopic = new SortedDictionary<string, (SortedSet<string> Types, int Pubs, int Subs)>(StringComparer.Ordinal);
+        var byTopic = new SortedDictionary<string, (SortedSet<string> Types, int Subs, List<QosProfile> Pubs)>(StringComparer.Ordinal);
         foreach (var endpoint in Context.Participant.DiscoveredEndpoints())
         {
             if (RosNames.RosTopicName(endpoint.DdsTopic) is not string topic) continue;
-            var type = RosNames.RosTypeName(endpoint.DdsType) ?? endpoint.DdsType;
-            if (!byTopic.TryGetValue(topic, out var entry)) entry = ([], 0, 0);
-            entry.Types.Add(type);
-            byTopic[topic] = endpoint.IsWriter ? (entry.Types, entry.Pubs + 1, entry.Subs) : (entry.Types, entry.Pubs, entry.Subs + 1);
+            if (!byTopic.TryGetValue(topic, out var entry)) byTopic[topic] = entry = ([], 0, []);
+            entry.Types.Add(RosNames.RosTypeName(endpoint.DdsType) ?? endpoint.DdsType);
+            if (endpoint.IsWriter) entry.Pubs.Add(endpoint.Qos);
+            else byTopic[topic] = entry with { Subs = entry.Subs + 1 };
         }
-        return byTopic.Select(kv => new TopicInfo(kv.Key, [.. kv.Value.Types], kv.Value.Pubs, kv.Value.Subs)).ToList();
+        return byTopic.Select(kv => new TopicInfo(kv.Key, [.. kv.Value.Types], kv.Value.Pubs.Count, kv.Value.Subs, kv.Value.Pubs)).ToList();
     }
 
-    internal RawCdrWriter CreateWriter(string resolvedTopic, MessageTypeInfo type, QosProfile qos)
+    /// <summary>Waits until <paramref name="topic"/> (resolved) has a publisher on the graph; null on timeout or cancellation.</summary>
+    public TopicInfo? WaitForTopic(string topic, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        string resolved = ResolveName(topic);
+        TopicInfo? found = null;
+        SpinWait.SpinUntil(() =>
+        {
+            if (cancellationToken.IsCancellationRequested) return true;
+            found = Topics().FirstOrDefault(t => t.Name == resolved && t.Publishers > 0);
+            if (found is null) Thread.Sleep(50);
+            return found is not null;
+        }, timeout);
+        return found;
+    }
+
+    internal RawCdrWriter CreateWriter(string resolvedTopic, TopicType type, QosProfile qos)
     {
         qos = QosProfiles.ApplyOverrides(qos, resolvedTopic, EndpointKind.Publisher, Parameters);
         return Context.Participant.CreateWriter(RosNames.DdsTopic(resolvedTopic), type.DdsName, qos, EndpointUserData(type.TypeHash));
