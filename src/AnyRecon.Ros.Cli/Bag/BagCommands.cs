@@ -17,6 +17,8 @@ internal static class BagCommands
         bag.Subcommands.Add(Echo(context));
         bag.Subcommands.Add(Convert(context));
         bag.Subcommands.Add(Demo(context));
+        bag.Subcommands.Add(BagPlayCommand.Build(context));
+        bag.Subcommands.Add(BagRecordCommand.Build(context));
         return bag;
     }
 

@@ -10,6 +10,7 @@ namespace AnyRecon.Ros.Transport;
 public sealed unsafe class ReceivedSample : IDisposable
 {
     private byte* _sample;
+    private byte[]? _unmarked;
 
     internal ReceivedSample(byte* sample, long sourceTimestampNs, ulong publicationHandle)
     {
@@ -28,13 +29,21 @@ public sealed unsafe class ReceivedSample : IDisposable
     /// <summary>Identifies the writer within this participant.</summary>
     public ulong PublicationHandle { get; }
 
-    /// <summary>The serialized message, encapsulation header included (a sample may carry up to 3 bytes of trailing padding).</summary>
+    /// <summary>The serialized message as it was sent, encapsulation header included.</summary>
     public ReadOnlySpan<byte> Cdr
     {
         get
         {
             ObjectDisposedException.ThrowIf(_sample == null, this);
-            return RawCdrSertype.Payload(_sample);
+            if ((RawCdrSertype.Flags(_sample) & RawCdrSertype.PaddingMarkedLocally) == 0) return RawCdrSertype.Message(_sample);
+            // Delivered inside this process: the writer's own sample, whose options hold the padding count it added.
+            // Readers share it, so give this one a copy with the options as sent.
+            if (_unmarked is null)
+            {
+                _unmarked = RawCdrSertype.Message(_sample).ToArray();
+                _unmarked[3] &= 0xFC;
+            }
+            return _unmarked;
         }
     }
 

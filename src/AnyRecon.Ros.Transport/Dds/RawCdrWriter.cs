@@ -75,6 +75,7 @@ public sealed unsafe class RawCdrWriter : IDisposable
             Ddsc.SerdataUnref(sample);
             throw;
         }
+        RawCdrSertype.MarkPadding(sample);
         return Send(sample);
     }
 
@@ -98,6 +99,7 @@ public sealed unsafe class RawCdrWriter : IDisposable
             Ddsc.SerdataUnref(sample);
             throw;
         }
+        RawCdrSertype.MarkPadding(sample);
         return Send(sample);
     }
 
@@ -117,6 +119,7 @@ public sealed unsafe class RawCdrWriter : IDisposable
     {
         byte* sample = RawCdrSertype.NewSample((byte*)_sertype, Ddsc.SerdataKindData, (nuint)cdr.Length);
         cdr.CopyTo(new Span<byte>(RawCdrSertype.PayloadPointer(sample), cdr.Length));
+        RawCdrSertype.MarkPadding(sample);
         return Send(sample);
     }
 

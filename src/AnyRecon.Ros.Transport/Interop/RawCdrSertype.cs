@@ -6,15 +6,23 @@ namespace AnyRecon.Ros.Transport;
 /// <summary>
 /// A Cyclone "sertype" that carries serialized CDR bytes only, as rmw_cyclonedds does: Cyclone never sees a type
 /// description, so every ROS message type (and malformed bytes) passes through untouched. A sample ("serdata") is one
-/// native allocation: Cyclone's 72-byte header, our payload pointer and size, then the payload itself.
+/// native allocation: Cyclone's 72-byte header, our payload pointer, wire size, message size and flags, then the payload.
 /// Received fragments are copied once into that payload; a sent payload is handed to Cyclone by reference.
+/// RTPS pads every payload to a multiple of 4 bytes, so a receiver cannot tell the message's own length; as XCDR1
+/// provides, the sender records the padding count in the low bits of the encapsulation options and the receiver takes
+/// it off again, so a message arrives with exactly the bytes it was sent with.
 /// The callbacks run on Cyclone's threads: they never throw and never allocate managed memory.
 /// </summary>
 internal static unsafe class RawCdrSertype
 {
     private const int PayloadPointerOffset = Ddsc.Serdata.Size;
-    private const int PayloadSizeOffset = Ddsc.Serdata.Size + 8;
-    private const int HeaderSize = Ddsc.Serdata.Size + 16;
+    private const int WireSizeOffset = Ddsc.Serdata.Size + 8;
+    private const int MessageSizeOffset = Ddsc.Serdata.Size + 16;
+    private const int FlagsOffset = Ddsc.Serdata.Size + 24;
+    private const int HeaderSize = Ddsc.Serdata.Size + 32;
+
+    /// <summary>The payload's options carry a padding count this process wrote (the sample was never on the wire).</summary>
+    public const byte PaddingMarkedLocally = 1;
 
     private static readonly Lazy<(nint SertypeOps, nint SerdataOps)> s_ops = new(CreateOps);
 
@@ -28,22 +36,58 @@ internal static unsafe class RawCdrSertype
         return sertype;
     }
 
-    /// <summary>A sample of <paramref name="size"/> payload bytes with one reference, to fill and pass to dds_writecdr.</summary>
-    public static byte* NewSample(byte* sertype, int kind, nuint size)
+    /// <summary>
+    /// A sample for a message of <paramref name="messageSize"/> bytes with one reference: fill the first
+    /// <paramref name="messageSize"/> bytes of <see cref="PayloadPointer"/>, call <see cref="MarkPadding"/>, then pass
+    /// it to dds_writecdr. The wire size is rounded up to 4 with zeros.
+    /// </summary>
+    public static byte* NewSample(byte* sertype, int kind, nuint messageSize)
     {
-        var sample = (byte*)NativeMemory.Alloc(HeaderSize + size);
+        nuint wireSize = (messageSize + 3) & ~(nuint)3;
+        var sample = (byte*)NativeMemory.Alloc(HeaderSize + wireSize);
         Ddsc.SerdataInit(sample, sertype, kind);
         *(byte**)(sample + PayloadPointerOffset) = sample + HeaderSize;
-        *(nuint*)(sample + PayloadSizeOffset) = size;
+        *(nuint*)(sample + WireSizeOffset) = wireSize;
+        *(nuint*)(sample + MessageSizeOffset) = messageSize;
+        sample[FlagsOffset] = 0;
+        new Span<byte>(sample + HeaderSize + messageSize, (int)(wireSize - messageSize)).Clear();
         return sample;
+    }
+
+    /// <summary>Records the wire padding in the encapsulation options of a filled sample (unless they already hold a count).</summary>
+    public static void MarkPadding(byte* sample)
+    {
+        nuint messageSize = MessageSize(sample), padding = WireSize(sample) - messageSize;
+        byte* payload = PayloadPointer(sample);
+        if (padding == 0 || messageSize < 4 || (payload[3] & 3) != 0) return;
+        payload[3] |= (byte)padding;
+        sample[FlagsOffset] |= PaddingMarkedLocally;
     }
 
     public static byte* PayloadPointer(byte* sample) => *(byte**)(sample + PayloadPointerOffset);
 
-    public static nuint PayloadSize(byte* sample) => *(nuint*)(sample + PayloadSizeOffset);
+    public static nuint WireSize(byte* sample) => *(nuint*)(sample + WireSizeOffset);
 
-    /// <summary>The payload as a span; valid until the sample's last reference is dropped.</summary>
-    public static Span<byte> Payload(byte* sample) => new(PayloadPointer(sample), checked((int)PayloadSize(sample)));
+    public static nuint MessageSize(byte* sample) => *(nuint*)(sample + MessageSizeOffset);
+
+    public static byte Flags(byte* sample) => sample[FlagsOffset];
+
+    /// <summary>The message's bytes; valid until the sample's last reference is dropped.</summary>
+    public static Span<byte> Message(byte* sample) => new(PayloadPointer(sample), checked((int)MessageSize(sample)));
+
+    /// <summary>A received payload: take off the padding its options announce (zeros only), restoring the sent bytes.</summary>
+    private static void UnmarkPadding(byte* sample)
+    {
+        nuint size = WireSize(sample);
+        byte* payload = PayloadPointer(sample);
+        if (size < 4) return;
+        nuint padding = (nuint)(payload[3] & 3);
+        if (padding == 0 || size < 4 + padding) return;
+        for (nuint i = size - padding; i < size; i++)
+            if (payload[i] != 0) return;
+        payload[3] &= 0xFC;
+        *(nuint*)(sample + MessageSizeOffset) = size - padding;
+    }
 
     /// <summary>The library's handle, for the address of ddsi_sertype_v0 (Cyclone compares the version slot by address).</summary>
     private static (nint, nint) CreateOps()
@@ -113,7 +157,7 @@ internal static unsafe class RawCdrSertype
     private static byte EqualKeys(byte* a, byte* b) => 1; // keyless: one instance
 
     [UnmanagedCallersOnly]
-    private static uint GetSize(byte* sample) => (uint)PayloadSize(sample);
+    private static uint GetSize(byte* sample) => (uint)WireSize(sample);
 
     [UnmanagedCallersOnly]
     private static byte* FromReceivedFragments(byte* sertype, int kind, byte* fragments, nuint size)
@@ -133,6 +177,7 @@ internal static unsafe class RawCdrSertype
             filled = maxPlus1;
         }
         if (filled < size) new Span<byte>(destination + filled, (int)(size - filled)).Clear();
+        UnmarkPadding(sample);
         return sample;
     }
 
@@ -148,6 +193,7 @@ internal static unsafe class RawCdrSertype
             Buffer.MemoryCopy(vectors[i].Base, destination + filled, size - filled, n);
             filled += n;
         }
+        UnmarkPadding(sample);
         return sample;
     }
 
