@@ -17,6 +17,10 @@
  * reader may legitimately skip the first samples). */
 #define PEER_SETTLE_MS 300
 
+/* A subscriber stays this long after its last sample so that it can still
+ * acknowledge it (the publisher waits for acknowledgements before exiting). */
+#define PEER_LINGER_MS 200
+
 enum peer_cmd { CMD_NONE, CMD_SUB_IMAGE, CMD_SUB_CLOUD, CMD_SUB_POSE, CMD_PUB_POSE, CMD_PUB_IMAGE };
 
 struct peer_opts {

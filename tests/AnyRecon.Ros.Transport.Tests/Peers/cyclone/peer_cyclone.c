@@ -102,6 +102,7 @@ static int run_sub(const struct peer_opts *o, const dds_topic_descriptor_t *desc
     }
     dds_return_loan(rd, samples, n);
   }
+  peer_sleep(PEER_LINGER_MS / 1000.0);
   return PEER_EXIT_OK;
 }
 
