@@ -144,6 +144,15 @@ int run_pub(const peer_opts& o)
     // Samples of several MB are fragmented; the asynchronous mode sends them
     // from Fast DDS's own thread as rmw_fastrtps does.
     q.publish_mode().kind = ASYNCHRONOUS_PUBLISH_MODE;
+    // A volatile Cyclone reader matched to a non-Cyclone writer starts at the
+    // last sequence number announced by the first HEARTBEAT it sees, so data
+    // that is in flight when that heartbeat arrives is skipped ("the first
+    // samples written after matching the reader may be lost", Cyclone
+    // ddsi_endpoint_match). Fast DDS sends no heartbeat while its history is
+    // empty; with MANUAL_BY_TOPIC liveliness (compatible with readers that
+    // request AUTOMATIC) assert_liveliness() sends one (firstSN 1, lastSN 0)
+    // so Cyclone is in sync before the first sample.
+    q.liveliness().kind = MANUAL_BY_TOPIC_LIVELINESS_QOS;
     q.endpoint().history_memory_policy = eprosima::fastrtps::rtps::PREALLOCATED_WITH_REALLOC_MEMORY_MODE;
     DataWriter* wr = pub->create_datawriter(tp, q);
     if (wr == nullptr) return fail("create_datawriter failed");
@@ -161,7 +170,10 @@ int run_pub(const peer_opts& o)
         }
         peer_sleep(0.01);
     }
-    peer_sleep(PEER_SETTLE_MS / 1000.0);
+    for (int k = 0; k < PEER_SETTLE_MS / 50; k++) {
+        wr->assert_liveliness();
+        peer_sleep(0.05);
+    }
 
     const double period = 1.0 / o.rate;
     double next = peer_now();
