@@ -236,6 +236,13 @@ int main(int argc, char** argv)
     if (!peer_parse_args(argc, argv, &o)) return PEER_EXIT_FAIL;
     DomainParticipantQos pq = PARTICIPANT_QOS_DEFAULT;
     pq.name("anyrecon-peer-fastdds");
+    // Multi-MB samples from Cyclone stall with the OS default receive buffer
+    // (212992 bytes here); ask for 4 MB (the kernel caps it at
+    // net.core.rmem_max). ANYRECON_PEER_SOCKET_BUFFER=bytes overrides, 0 = OS default.
+    uint32_t sockbuf = 4u << 20;
+    if (const char* e = getenv("ANYRECON_PEER_SOCKET_BUFFER")) sockbuf = static_cast<uint32_t>(strtoul(e, nullptr, 10));
+    pq.transport().listen_socket_buffer_size = sockbuf;
+    pq.transport().send_socket_buffer_size = sockbuf;
     g_pp = DomainParticipantFactory::get_instance()->create_participant(o.domain, pq);
     if (g_pp == nullptr) return fail("create_participant failed");
     int r;
