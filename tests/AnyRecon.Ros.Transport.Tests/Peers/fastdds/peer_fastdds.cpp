@@ -141,9 +141,11 @@ int run_pub(const peer_opts& o)
     q.history().kind = KEEP_LAST_HISTORY_QOS;
     q.history().depth = 10;
     q.durability().kind = VOLATILE_DURABILITY_QOS;
-    // Samples of several MB are fragmented; the asynchronous mode sends them
-    // from Fast DDS's own thread as rmw_fastrtps does.
-    q.publish_mode().kind = ASYNCHRONOUS_PUBLISH_MODE;
+    // Reliable: asynchronous mode, samples (several MB, fragmented) are sent
+    // from Fast DDS's own thread as in rmw_fastrtps (Humble's default).
+    // Best effort: synchronous, since nothing else tells when an asynchronous
+    // best-effort writer has actually sent its last sample before we exit.
+    q.publish_mode().kind = o.best_effort ? SYNCHRONOUS_PUBLISH_MODE : ASYNCHRONOUS_PUBLISH_MODE;
     // A volatile Cyclone reader matched to a non-Cyclone writer starts at the
     // last sequence number announced by the first HEARTBEAT it sees, so data
     // that is in flight when that heartbeat arrives is skipped ("the first
