@@ -203,6 +203,25 @@ int main(int argc, char **argv)
   struct peer_opts o;
   int r;
   if (!peer_parse_args(argc, argv, &o)) return PEER_EXIT_FAIL;
+  {
+    /* Ask for a 4 MB socket receive buffer (capped by net.core.rmem_max) so
+     * that multi-MB samples get through; ANYRECON_PEER_SOCKET_BUFFER=bytes
+     * overrides (0 = Cyclone's default). CYCLONEDDS_URI is applied on top. */
+    const char *sb = getenv("ANYRECON_PEER_SOCKET_BUFFER");
+    const char *uri = getenv("CYCLONEDDS_URI");
+    unsigned long bytes = (sb != NULL && *sb != 0) ? strtoul(sb, NULL, 10) : 4ul << 20;
+    size_t n = 256 + (uri ? strlen(uri) : 0);
+    char *cfg = (char *)malloc(n);
+    dds_entity_t dom;
+    if (bytes > 0)
+      snprintf(cfg, n, "<CycloneDDS><Domain id=\"any\"><Internal><SocketReceiveBufferSize max=\"%luB\"/></Internal></Domain></CycloneDDS>%s%s",
+               bytes, (uri && *uri) ? "," : "", (uri && *uri) ? uri : "");
+    else
+      snprintf(cfg, n, "%s", uri ? uri : "");
+    dom = dds_create_domain((dds_domainid_t)o.domain, cfg);
+    free(cfg);
+    if (dom < 0) return fail("dds_create_domain", dom);
+  }
   g_pp = dds_create_participant((dds_domainid_t)o.domain, NULL, NULL);
   if (g_pp < 0) return fail("dds_create_participant", g_pp);
   switch (o.cmd) {
