@@ -22,7 +22,7 @@ run_case() {
   local t1=$(date +%s.%N)
   local lines=$(wc -l <"$TMP/out")
   if [ $prc -eq 0 ] && [ $src -eq 0 ] && [ "$lines" -eq "$count" ]; then
-    printf 'ok   %-55s %5.1fs\n' "$name" "$(echo "$t1 - $t0" | bc)"
+    printf 'ok   %-55s %5.1fs\n' "$name" "$(awk "BEGIN{print $t1 - $t0}")"
   else
     printf 'FAIL %-55s pub=%d sub=%d lines=%d\n' "$name" $prc $src "$lines"
     sed 's/^/     sub: /' "$TMP/err"; sed 's/^/     pub: /' "$TMP/perr"
