@@ -54,8 +54,11 @@ public static class CycloneConfiguration
     {
         staticPeers ??= [];
         var xml = new StringBuilder("<CycloneDDS><Domain id=\"any\">");
+        // On loopback (MTU 64 KiB) datagrams up to 64 KB are never IP-fragmented: large fragments cut a 16 MB sample
+        // from 12,000 packets to 270. On a real network Cyclone's defaults (1,344-byte fragments) stay.
         if (range == DiscoveryRange.Localhost)
-            xml.Append("<General><Interfaces><NetworkInterface address=\"127.0.0.1\"/></Interfaces><AllowMulticast>false</AllowMulticast></General>");
+            xml.Append("<General><Interfaces><NetworkInterface address=\"127.0.0.1\"/></Interfaces><AllowMulticast>false</AllowMulticast>")
+                .Append("<MaxMessageSize>65500B</MaxMessageSize><FragmentSize>62000B</FragmentSize></General>");
         else if (range == DiscoveryRange.Off)
             xml.Append("<General><AllowMulticast>false</AllowMulticast></General>");
         // Without multicast, participants find each other by unicast to the well-known ports of the first participant indices.
