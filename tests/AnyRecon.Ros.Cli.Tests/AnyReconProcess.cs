@@ -14,7 +14,7 @@ internal sealed class AnyReconProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _out = new(), _error = new();
 
-    private AnyReconProcess(uint domain, IReadOnlyList<string> args)
+    private AnyReconProcess(uint domain, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "anyrecon.dll"));
@@ -22,6 +22,7 @@ internal sealed class AnyReconProcess : IDisposable
         start.Environment["ROS_DOMAIN_ID"] = domain.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST";
         start.Environment.Remove("CYCLONEDDS_URI");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start anyrecon");
         _process.OutputDataReceived += (_, e) => { if (e.Data is string line) _out.Enqueue(line); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is string line) _error.Enqueue(line); };
@@ -35,9 +36,11 @@ internal sealed class AnyReconProcess : IDisposable
     public static AnyReconProcess Start(uint domain, params string[] args) => new(domain, args);
 
     /// <summary>Runs to the end (or kills it after <paramref name="timeout"/> and fails).</summary>
-    public static AnyReconProcess Run(uint domain, TimeSpan timeout, params string[] args)
+    public static AnyReconProcess Run(uint domain, TimeSpan timeout, params string[] args) => Run(domain, timeout, null, args);
+
+    public static AnyReconProcess Run(uint domain, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var process = new AnyReconProcess(domain, args);
+        var process = new AnyReconProcess(domain, args, environment);
         if (!process.WaitForExit(timeout))
         {
             process.Dispose();

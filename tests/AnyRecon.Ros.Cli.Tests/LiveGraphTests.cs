@@ -73,6 +73,21 @@ public sealed class LiveGraphTests
         Assert.Equal(0, endless.ExitCode);
     }
 
+    [Fact]
+    public void WithoutLibddscLiveCommandsStopAtOnceNamingThePackageAndOfflineCommandsStillWork()
+    {
+        var missing = new Dictionary<string, string> { ["ANYRECON_DDSC_LIBRARY"] = "libddsc-not-installed.so.0" };
+        using (var live = AnyReconProcess.Run(AnyReconProcess.NewDomain(), Long, missing, "topic", "list"))
+        {
+            Assert.Equal(1, live.ExitCode);
+            Assert.Contains("apt-get install libddsc0debian", live.ErrorText);
+        }
+        string bag = Fixtures.Require("rosbags_rs_all_types_bag/test_bag_mcap");
+        using var offline = AnyReconProcess.Run(AnyReconProcess.NewDomain(), Long, missing, "bag", "info", bag);
+        Assert.True(offline.ExitCode == 0, offline.ErrorText);
+        Assert.Contains(offline.OutputLines, l => l.Contains("Messages:") && l.Contains("188"));
+    }
+
     private static Dictionary<string, List<byte[]>> ReadByTopic(string bag)
     {
         using var reader = BagReader.Open(bag);

@@ -4,7 +4,7 @@ using AnyRecon.Ros.Bags;
 namespace AnyRecon.Ros.Transport;
 
 /// <summary>A reader or writer another participant announced, from DDS discovery (the builtin topics).</summary>
-public sealed record DiscoveredEndpoint(bool IsWriter, string DdsTopic, string DdsType, byte[] Guid, byte[] ParticipantGuid, QosProfile Qos);
+public sealed record DiscoveredEndpoint(bool IsWriter, string DdsTopic, string DdsType, byte[] Guid, byte[] ParticipantGuid, QosProfile Qos, string UserData);
 
 /// <summary>
 /// One DDS domain participant carrying raw CDR: topics are created once per name, writers and readers on them take a
@@ -97,7 +97,7 @@ public sealed unsafe class DdsParticipant : IDisposable
                 into.Add(new DiscoveredEndpoint(isWriter,
                     Marshal.PtrToStringUTF8((nint)endpoint->TopicName) ?? "", Marshal.PtrToStringUTF8((nint)endpoint->TypeName) ?? "",
                     new ReadOnlySpan<byte>(endpoint->Key.Bytes, 16).ToArray(), new ReadOnlySpan<byte>(endpoint->ParticipantKey.Bytes, 16).ToArray(),
-                    EndpointQos(endpoint->Qos)));
+                    EndpointQos(endpoint->Qos), EndpointUserData(endpoint->Qos)));
             }
             Ddsc.ReturnLoan(reader, samples, n);
         }
@@ -105,6 +105,22 @@ public sealed unsafe class DdsParticipant : IDisposable
         {
             NativeMemory.Free(samples);
             NativeMemory.Free(infos);
+        }
+    }
+
+    /// <summary>An endpoint's USER_DATA as text (ROS 2: <c>typehash=RIHS01_…;</c>, <c>clientid=…;</c>).</summary>
+    private static string EndpointUserData(nint qos)
+    {
+        void* value = null;
+        nuint size = 0;
+        if (qos == 0 || Ddsc.QgetUserData(qos, &value, &size) == 0 || value == null) return "";
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString((byte*)value, (int)size);
+        }
+        finally
+        {
+            Ddsc.Free(value);
         }
     }
 

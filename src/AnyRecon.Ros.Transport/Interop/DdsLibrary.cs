@@ -36,10 +36,16 @@ internal static unsafe class DdsLibrary
         }
     }
 
+    /// <summary>Names another libddsc build to load instead of Debian's (and lets tests stand in a missing one).</summary>
+    public const string LibraryVariable = "ANYRECON_DDSC_LIBRARY";
+
     private static nint Load()
     {
-        if (!NativeLibrary.TryLoad(Ddsc.Library, out var handle))
-            throw new DdsUnavailableException($"Cyclone DDS ({Ddsc.Library}) is not installed; live ROS 2 commands need it: apt-get install {Ddsc.DebianPackage}");
+        string name = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } overridden ? overridden : Ddsc.Library;
+        if (!NativeLibrary.TryLoad(name, out var handle))
+            throw new DdsUnavailableException($"Cyclone DDS ({name}) could not be loaded; live ROS 2 commands need it: apt-get install {Ddsc.DebianPackage}");
+        // Every [LibraryImport] of Ddsc resolves to the library loaded here.
+        NativeLibrary.SetDllImportResolver(typeof(DdsLibrary).Assembly, (library, _, _) => library == Ddsc.Library ? handle : 0);
         Ddsc.SetLogSink(&OnLog, 0);
         return handle;
     }

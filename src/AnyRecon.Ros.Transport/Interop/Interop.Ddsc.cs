@@ -219,6 +219,12 @@ internal static unsafe partial class Ddsc
     [LibraryImport(Library, EntryPoint = "dds_qget_history")]
     internal static partial byte QgetHistory(nint qos, int* kind, int* depth);
 
+    [LibraryImport(Library, EntryPoint = "dds_qget_userdata")]
+    internal static partial byte QgetUserData(nint qos, void** value, nuint* size);
+
+    [LibraryImport(Library, EntryPoint = "dds_free")]
+    internal static partial void Free(void* pointer);
+
     [LibraryImport(Library, EntryPoint = "dds_create_listener")]
     internal static partial nint CreateListener(nint arg);
 

@@ -8,11 +8,13 @@ public class RawPublisher : IRosEndpoint
 {
     private readonly RosNode _node;
     private readonly RawCdrWriter _writer;
+    private readonly CountedWarning _failures;
 
     internal RawPublisher(RosNode node, string topic, TopicType type, RawCdrWriter writer)
     {
         _node = node;
         _writer = writer;
+        _failures = new CountedWarning($"publisher {topic}: DDS write failed", node.Log);
         Topic = topic;
         Type = type;
     }
@@ -36,11 +38,37 @@ public class RawPublisher : IRosEndpoint
 
     IEnumerable<byte[]> IRosEndpoint.WriterGids => [_writer.Guid];
 
-    /// <summary>Sends serialized CDR (encapsulation header included); false if it was dropped.</summary>
-    public bool PublishSerialized(ReadOnlySpan<byte> cdr) => _writer.Write(cdr);
+    /// <summary>Sends serialized CDR (encapsulation header included); false if it was dropped or DDS failed (logged).</summary>
+    public bool PublishSerialized(ReadOnlySpan<byte> cdr)
+    {
+        try
+        {
+            return _writer.Write(cdr);
+        }
+        catch (DdsException e)
+        {
+            _failures.Report(e.Message);
+            return false;
+        }
+    }
 
-    /// <summary>Serializes <paramref name="message"/> straight into the outgoing sample; false if it was dropped.</summary>
-    public bool Publish(IRosMessage message) => _writer.Write(message);
+    /// <summary>Serializes <paramref name="message"/> straight into the outgoing sample; false if it was dropped or DDS failed (logged).</summary>
+    public bool Publish(IRosMessage message)
+    {
+        try
+        {
+            return _writer.Write(message);
+        }
+        catch (DdsException e)
+        {
+            // A DDS error is reported, never fatal: the caller's pipeline keeps running.
+            _failures.Report(e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Writes DDS refused (not counting reliable drops, see <see cref="Dropped"/>).</summary>
+    public long Failures => _failures.Count;
 
     /// <summary>Waits until reliable subscribers acknowledged everything published; false on timeout.</summary>
     public bool WaitForAcknowledgements(TimeSpan timeout) => _writer.WaitForAcknowledgements(timeout);

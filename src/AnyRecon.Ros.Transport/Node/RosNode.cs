@@ -27,6 +27,7 @@ public sealed class RosNode : IDisposable
     private readonly Lock _lock = new();
     private readonly List<IRosEndpoint> _endpoints = [];
     private readonly RosArguments _arguments;
+    private readonly Dictionary<string, ParameterValue> _declared = new(StringComparer.Ordinal);
     private bool _disposed;
 
     public RosNode(RosContext context, string defaultName, RosArguments? arguments = null, string defaultNamespace = "/")
@@ -54,6 +55,63 @@ public sealed class RosNode : IDisposable
     public RosClock Clock { get; }
 
     public Action<string> Log => Context.Log;
+
+    /// <summary>
+    /// Declares a parameter with its default, as rclcpp's declare_parameter: the value set by a parameter file or
+    /// <c>-p</c>, else <paramref name="defaultValue"/>. A value of another type is an error naming the parameter;
+    /// an integer is accepted for a double.
+    /// </summary>
+    public T DeclareParameter<T>(string name, T defaultValue) where T : notnull
+    {
+        object value = defaultValue;
+        if (Parameters.TryGetValue(name, out var given))
+        {
+            value = (given.Value, defaultValue) switch
+            {
+                (long l, int) when l is >= int.MinValue and <= int.MaxValue => (int)l,
+                (long l, double) => (double)l,
+                (long[] l, double[]) => l.Select(v => (double)v).ToArray(),
+                (var v, _) when v is T => v,
+                _ => throw new ArgumentException($"parameter '{name}' is set to {given} ({TypeName(given.Value)}), but it is {TypeName(defaultValue)}"),
+            };
+        }
+        lock (_lock) _declared[name] = new ParameterValue(value);
+        return (T)value;
+    }
+
+    /// <summary>Declared parameters with their values, for <c>ros2 param dump</c>-like reports.</summary>
+    public IReadOnlyDictionary<string, ParameterValue> DeclaredParameters
+    {
+        get { lock (_lock) return new Dictionary<string, ParameterValue>(_declared); }
+    }
+
+    /// <summary>
+    /// Parameters given for this node that nothing declared (a typo in a params file, an option of another version):
+    /// each is logged once. QoS overrides and <c>use_sim_time</c> are read directly and never reported.
+    /// </summary>
+    public IReadOnlyList<string> WarnUndeclaredParameters()
+    {
+        List<string> unknown;
+        lock (_lock)
+        {
+            unknown = Parameters.Keys.Where(k => !_declared.ContainsKey(k) && k != "use_sim_time" && !k.StartsWith("qos_overrides.", StringComparison.Ordinal)).Order().ToList();
+        }
+        foreach (var name in unknown) Log($"{FullyQualifiedName}: parameter '{name}' is not one this node has; it is ignored");
+        return unknown;
+    }
+
+    private static string TypeName(object value) => value switch
+    {
+        bool => "a bool",
+        long or int => "an integer",
+        double => "a double",
+        string => "a string",
+        bool[] => "a bool array",
+        long[] or int[] => "an integer array",
+        double[] => "a double array",
+        string[] => "a string array",
+        _ => value.GetType().Name,
+    };
 
     /// <summary>The fully qualified name of <paramref name="name"/> for this node (expanded, then remapped).</summary>
     public string ResolveName(string name) => _arguments.ResolveTopic(name, Name, Namespace);
