@@ -88,6 +88,37 @@ public sealed class LiveGraphTests
         Assert.Contains(offline.OutputLines, l => l.Contains("Messages:") && l.Contains("188"));
     }
 
+    [Fact]
+    public void BagPlayPublishesClockAndAppliesQosOverrides()
+    {
+        using var temp = new TempDirectory();
+        string overrides = temp.Combine("qos.yaml");
+        File.WriteAllText(overrides, "/camera/color/camera_info:\n  history: keep_last\n  depth: 3\n  reliability: best_effort\n  durability: transient_local\n");
+        uint domain = AnyReconProcess.NewDomain();
+        string bag = Path.Combine(Fixtures.RepoRoot, "rosbags", "demo");
+        // Slowed down 20× so it is still playing while the tools look at it.
+        using var player = AnyReconProcess.Start(domain, "bag", "play", bag, "--rate", "0.05", "--clock", "100", "--qos-profile-overrides-path", overrides);
+        using (var clock = AnyReconProcess.Run(domain, Long, "topic", "echo", "/clock", "--type", "rosgraph_msgs/msg/Clock", "--once", "--json"))
+        {
+            Assert.True(clock.ExitCode == 0, clock.ErrorText + player.ErrorText);
+            using var json = JsonDocument.Parse(clock.OutputLines.Single());
+            Assert.InRange(json.RootElement.GetProperty("clock").GetProperty("sec").GetInt32(), 1_700_000_000, 1_700_000_002);
+        }
+        using var info = AnyReconProcess.Run(domain, Long, "topic", "info", "/camera/color/camera_info", "--verbose");
+        Assert.True(info.ExitCode == 0, info.ErrorText);
+        var text = string.Join('\n', info.OutputLines);
+        Assert.Contains("Type: sensor_msgs/msg/CameraInfo", text);
+        Assert.Contains("Publisher count: 1", text);
+        Assert.Contains("Node name: rosbag2_player", text);
+        Assert.Contains("Reliability: BEST_EFFORT", text);
+        Assert.Contains("History (Depth): KEEP_LAST (3)", text);
+        Assert.Contains("Durability: TRANSIENT_LOCAL", text);
+        Assert.Contains("typehash=RIHS01_", text);
+        player.Interrupt();
+        Assert.True(player.WaitForExit(TimeSpan.FromSeconds(30)), "bag play did not end on SIGINT");
+        Assert.Equal(0, player.ExitCode);
+    }
+
     private static Dictionary<string, List<byte[]>> ReadByTopic(string bag)
     {
         using var reader = BagReader.Open(bag);

@@ -17,6 +17,7 @@ internal static class TopicCommands
         topic.Subcommands.Add(Echo(context));
         topic.Subcommands.Add(Hz(context));
         topic.Subcommands.Add(Pub(context));
+        topic.Subcommands.Add(Info(context));
         return topic;
     }
 
@@ -88,7 +89,8 @@ internal static class TopicCommands
         }
         string rosType = type ?? info!.Types[0];
         if (type is null && info!.Types.Count > 1) throw new ArgumentException($"'{info.Name}' is published with several types ({string.Join(", ", info.Types)}): give --type");
-        var chosen = qos ?? QosProfiles.AdaptToPublishers(info?.PublisherQos ?? [], QosProfiles.Default);
+        // With no publisher to adapt to yet, best effort + volatile matches whatever comes.
+        var chosen = qos ?? QosProfiles.AdaptToPublishers(info?.PublisherQos ?? [], QosProfiles.Default with { Reliability = QosReliability.BestEffort });
         return (TopicType.FromRosName(rosType), chosen);
     }
 
@@ -189,6 +191,49 @@ internal static class TopicCommands
                     : string.Create(CultureInfo.InvariantCulture, $"average rate: {s.Rate:0.000}\n\tmin: {s.Min:0.000}s max: {s.Max:0.000}s std dev: {s.StdDev:0.00000}s window: {s.Window}"));
                 context.Out.Flush();
                 left--;
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Info(CommandContext context)
+    {
+        var topic = new Argument<string>("topic") { Description = "Topic name" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Each endpoint with its node, gid and QoS" };
+        var spin = SpinTime();
+        var command = new Command("info", "Type, publishers and subscriptions of a topic (like ros2 topic info)") { topic, verbose, spin };
+        command.SetAction(parse => context.Guard(() =>
+        {
+            using var session = LiveSession.Start(context, "_anyrecon_topic_info");
+            session.Sleep(TimeSpan.FromSeconds(parse.GetValue(spin)));
+            string name = session.Node.ResolveName(parse.GetValue(topic)!);
+            string ddsTopic = RosNames.DdsTopic(name);
+            var endpoints = session.Context.Participant.DiscoveredEndpoints().Where(e => e.DdsTopic == ddsTopic && !e.ParticipantGuid.AsSpan().SequenceEqual(session.Context.Participant.Guid)).ToList();
+            if (endpoints.Count == 0) return Fail(context, $"unknown topic '{name}'");
+            var nodes = session.Context.RemoteNodes();
+            context.Out.WriteLine($"Type: {string.Join(", ", endpoints.Select(e => RosNames.RosTypeName(e.DdsType) ?? e.DdsType).Distinct())}");
+            foreach (bool writers in new[] { true, false })
+            {
+                var group = endpoints.Where(e => e.IsWriter == writers).ToList();
+                context.Out.WriteLine();
+                context.Out.WriteLine($"{(writers ? "Publisher" : "Subscription")} count: {group.Count}");
+                if (!parse.GetValue(verbose)) continue;
+                foreach (var e in group)
+                {
+                    var node = nodes.FirstOrDefault(n => (writers ? n.WriterGids : n.ReaderGids).Any(g => g.AsSpan().SequenceEqual(e.Guid)));
+                    context.Out.WriteLine();
+                    context.Out.WriteLine($"Node name: {node?.Name ?? "_NODE_NAME_UNKNOWN_"}");
+                    context.Out.WriteLine($"Node namespace: {node?.Namespace ?? "_NODE_NAMESPACE_UNKNOWN_"}");
+                    context.Out.WriteLine($"Topic type: {RosNames.RosTypeName(e.DdsType) ?? e.DdsType}");
+                    context.Out.WriteLine($"Endpoint type: {(writers ? "PUBLISHER" : "SUBSCRIPTION")}");
+                    context.Out.WriteLine($"GID: {string.Join('.', e.Guid.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))}");
+                    context.Out.WriteLine("QoS profile:");
+                    context.Out.WriteLine($"  Reliability: {(e.Qos.Reliability == QosReliability.Reliable ? "RELIABLE" : "BEST_EFFORT")}");
+                    context.Out.WriteLine($"  History (Depth): {(e.Qos.History == QosHistory.KeepAll ? "KEEP_ALL" : $"KEEP_LAST ({e.Qos.Depth})")}");
+                    context.Out.WriteLine($"  Durability: {(e.Qos.Durability == QosDurability.TransientLocal ? "TRANSIENT_LOCAL" : "VOLATILE")}");
+                    if (e.UserData.Length > 0) context.Out.WriteLine($"  User data: {e.UserData}");
+                }
             }
             return 0;
         }));

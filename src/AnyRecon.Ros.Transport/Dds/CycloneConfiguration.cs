@@ -61,9 +61,16 @@ public static class CycloneConfiguration
                 .Append("<MaxMessageSize>65500B</MaxMessageSize><FragmentSize>62000B</FragmentSize></General>");
         else if (range == DiscoveryRange.Off)
             xml.Append("<General><AllowMulticast>false</AllowMulticast></General>");
-        // Without multicast, participants find each other by unicast to the well-known ports of the first participant indices.
-        if (range != DiscoveryRange.Subnet || staticPeers.Count > 0)
+        if (range == DiscoveryRange.Off)
         {
+            // No automatic discovery at all: a tag only this process carries keeps every other participant out, and
+            // static peers are ignored (as rmw does for OFF).
+            xml.Append("<Discovery><ParticipantIndex>none</ParticipantIndex><Tag>ros_discovery_off_")
+                .Append(Environment.ProcessId).Append("</Tag></Discovery>");
+        }
+        else if (range == DiscoveryRange.Localhost || staticPeers.Count > 0)
+        {
+            // Without multicast, participants find each other by unicast to the well-known ports of the first participant indices.
             xml.Append("<Discovery><ParticipantIndex>auto</ParticipantIndex><MaxAutoParticipantIndex>32</MaxAutoParticipantIndex><Peers>");
             if (range == DiscoveryRange.Localhost) xml.Append("<Peer address=\"127.0.0.1\"/>");
             foreach (var peer in staticPeers) xml.Append("<Peer address=\"").Append(SecurityElement.Escape(peer)).Append("\"/>");
