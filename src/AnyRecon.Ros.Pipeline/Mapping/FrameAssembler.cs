@@ -27,11 +27,26 @@ public sealed class FrameAssembler : IDisposable
     private RectificationMap? _rectification;
     private string? _cameraFrame;
 
-    public FrameAssembler(MappingOptions options, Action<string> rejected)
+    private readonly CameraTopics _topics;
+    private readonly int _cameraIndex;
+
+    /// <summary>Assembles the frames of <paramref name="options"/>'s first camera.</summary>
+    public FrameAssembler(MappingOptions options, Action<string> rejected) : this(options, options.EffectiveCameras[0], 0, rejected)
+    {
+    }
+
+    /// <summary>Assembles the frames of <paramref name="camera"/>; they carry <paramref name="cameraIndex"/>.</summary>
+    public FrameAssembler(MappingOptions options, CameraTopics camera, int cameraIndex, Action<string> rejected)
     {
         _options = options;
+        _topics = camera;
+        _cameraIndex = cameraIndex;
         Rejected = rejected;
     }
+
+    /// <summary>Whether a message on <paramref name="topic"/> concerns this camera (its topics, poses or TF).</summary>
+    public bool Wants(string topic) =>
+        topic == _topics.DepthTopic || topic == _topics.ColorTopic || topic == _topics.CameraInfoTopic || topic == _options.PoseTopic || topic is "/tf" or "/tf_static";
 
     /// <summary>Called with the reason of each item that could not be used.</summary>
     public Action<string> Rejected { get; }
@@ -77,7 +92,7 @@ public sealed class FrameAssembler : IDisposable
                     if (rejection != TransformRejection.None) Rejected($"transform {t.Header.FrameId}->{t.ChildFrameId} rejected: {rejection}");
                 }
                 return;
-            case CameraInfo.RosTypeName when m.Topic == _options.CameraInfoTopic:
+            case CameraInfo.RosTypeName when m.Topic == _topics.CameraInfoTopic:
                 if (_camera is not null) return; // calibration is fixed for a run; the first one wins
                 try
                 {
@@ -96,14 +111,18 @@ public sealed class FrameAssembler : IDisposable
                 var pose = CdrSerializer.Deserialize<PoseStamped>(m.Data);
                 AddPose(pose.Header.Stamp.ToNanoseconds(), pose.Pose.ToRigidTransform());
                 return;
+            case PoseWithCovarianceStamped.RosTypeName when m.Topic == _options.PoseTopic:
+                var withCovariance = CdrSerializer.Deserialize<PoseWithCovarianceStamped>(m.Data);
+                AddPose(withCovariance.Header.Stamp.ToNanoseconds(), withCovariance.Pose.Pose.ToRigidTransform());
+                return;
             case Odometry.RosTypeName when m.Topic == _options.PoseTopic:
                 var odometry = CdrSerializer.Deserialize<Odometry>(m.Data);
                 AddPose(odometry.Header.Stamp.ToNanoseconds(), odometry.Pose.Pose.ToRigidTransform());
                 return;
-            case Image.RosTypeName or CompressedImage.RosTypeName when m.Topic == _options.DepthTopic:
+            case Image.RosTypeName or CompressedImage.RosTypeName when m.Topic == _topics.DepthTopic:
                 AddDepth(m);
                 return;
-            case Image.RosTypeName or CompressedImage.RosTypeName when m.Topic == _options.ColorTopic:
+            case Image.RosTypeName or CompressedImage.RosTypeName when m.Topic == _topics.ColorTopic && _topics.ColorTopic.Length > 0:
                 AddColor(m);
                 return;
         }
@@ -210,7 +229,7 @@ public sealed class FrameAssembler : IDisposable
                 Rejected("depth/color size mismatch (integrated without colour)");
                 color = null;
             }
-            frames.Add(new RgbdFrame(frame.StampNs, frame.Depth, color, intrinsics, frame.WorldFromCamera));
+            frames.Add(new RgbdFrame(frame.StampNs, frame.Depth, color, intrinsics, frame.WorldFromCamera) { Camera = _cameraIndex });
         }
     }
 

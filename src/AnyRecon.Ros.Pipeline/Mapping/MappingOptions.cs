@@ -27,6 +27,15 @@ public sealed class MappingOptions
     /// <summary>CameraInfo of the depth image (the registered colour camera's).</summary>
     public string CameraInfoTopic { get; set; } = DefaultCameraInfoTopic;
 
+    /// <summary>
+    /// Several cameras at once, each with its own topics (and the frames their messages name). Empty (default): the one
+    /// camera of <see cref="ColorTopic"/>, <see cref="DepthTopic"/> and <see cref="CameraInfoTopic"/>.
+    /// </summary>
+    public List<CameraTopics> Cameras { get; set; } = [];
+
+    /// <summary>The cameras the pipeline assembles frames from.</summary>
+    public IReadOnlyList<CameraTopics> EffectiveCameras => Cameras.Count > 0 ? Cameras : [new CameraTopics("camera", ColorTopic, DepthTopic, CameraInfoTopic)];
+
     /// <summary>The fixed frame the map is built in (REP 105: map or odom).</summary>
     public string WorldFrame { get; set; } = DefaultWorldFrame;
 
@@ -115,3 +124,6 @@ public sealed class MappingOptions
 
     public const double DefaultSnapshotPeriodSeconds = 10;
 }
+
+/// <summary>One camera's input topics. Colour may be empty (depth only).</summary>
+public sealed record CameraTopics(string Name, string ColorTopic, string DepthTopic, string CameraInfoTopic);

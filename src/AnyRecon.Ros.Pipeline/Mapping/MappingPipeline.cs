@@ -44,7 +44,7 @@ public sealed class MappingPipeline : IDisposable
     private readonly MappingOptions _options;
     private readonly IMapSink? _sink;
     private readonly IStatusSink? _statusSink;
-    private readonly FrameAssembler _assembler;
+    private readonly FrameAssembler[] _assemblers;
     private readonly ProjectiveTsdfIntegrator _integrator;
     private readonly PipelineStage<IngestMessage> _decode;
     private readonly PipelineStage<RgbdFrame> _gate;
@@ -53,10 +53,10 @@ public sealed class MappingPipeline : IDisposable
     private readonly StageQueue<RgbdFrame> _keyframeGated;
     private readonly StageQueue<KeyframeWrite> _keyframeWrites;
     private readonly PipelineStage<KeyframeWrite> _cacheStage;
-    private readonly KeyframeSelector _selector;
+    private readonly KeyframeSelector[] _selectors;
     private readonly List<BlockIndex> _observed = [];
     private readonly List<RgbdFrame> _assembled = [];
-    private long _lastGateStamp = long.MinValue, _lastCachedStamp = long.MinValue;
+    private readonly long[] _lastGateStamps, _lastCachedStamps;
     private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
     private long? _lastStatusStamp;
     private int _sincePublish;
@@ -97,13 +97,17 @@ public sealed class MappingPipeline : IDisposable
         // After the keyframe gate nothing is dropped: a frame accepted for the map is integrated.
         _keyframeGated = new StageQueue<RgbdFrame>("integrate", options.QueueCapacity, QueueFullPolicy.Wait);
         _decode = new PipelineStage<IngestMessage>("decode_sync", Ingest, DecodeAsync);
-        _assembler = new FrameAssembler(options, _decode.Reject);
+        var cameras = options.EffectiveCameras;
+        _assemblers = cameras.Select((camera, i) => new FrameAssembler(options, camera, i, _decode.Reject)).ToArray();
+        _lastGateStamps = Enumerable.Repeat(long.MinValue, cameras.Count).ToArray();
+        _lastCachedStamps = Enumerable.Repeat(long.MinValue, cameras.Count).ToArray();
         _gate = new PipelineStage<RgbdFrame>("keyframe_gate", _frames, GateAsync);
         _integrate = new PipelineStage<RgbdFrame>("integrate", _keyframeGated, IntegrateAsync);
         // Keyframes are written (encoded, compressed, fsynced) off the integration thread; none is ever dropped.
         _keyframeWrites = new StageQueue<KeyframeWrite>("keyframes", options.QueueCapacity, QueueFullPolicy.Wait);
         _cacheStage = new PipelineStage<KeyframeWrite>("capture_cache", _keyframeWrites, CacheAsync);
-        _selector = new KeyframeSelector(options.Keyframes);
+        // Each camera keeps its own keyframe sequence: two cameras' poses never count as one camera's motion.
+        _selectors = cameras.Select(_ => new KeyframeSelector(options.Keyframes)).ToArray();
         if (options.KeyframeDirectory is string directory)
         {
             Keyframes = CaptureViewCache.Open(directory, options.KeyframeCache);
@@ -111,8 +115,8 @@ public sealed class MappingPipeline : IDisposable
             if (Keyframes.Count > 0)
             {
                 var last = Keyframes.Infos[Keyframes.Count - 1];
-                _selector.Accept(last.WorldFromCamera, last.ObservedBlocks.ToArray());
-                _lastCachedStamp = last.StampNs;
+                foreach (var selector in _selectors) selector.Accept(last.WorldFromCamera, last.ObservedBlocks.ToArray());
+                Array.Fill(_lastCachedStamps, last.StampNs);
                 _keyframes = Keyframes.Count;
             }
             if (options.Completion.Enabled) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions);
@@ -153,7 +157,7 @@ public sealed class MappingPipeline : IDisposable
             {
                 await _decode.RunAsync(cancellationToken).ConfigureAwait(false);
                 _assembled.Clear();
-                _assembler.Flush(_assembled);
+                foreach (var assembler in _assemblers) assembler.Flush(_assembled);
                 foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
             }
             finally { _frames.Complete(); }
@@ -182,7 +186,8 @@ public sealed class MappingPipeline : IDisposable
     private async ValueTask DecodeAsync(IngestMessage message, CancellationToken cancellationToken)
     {
         _assembled.Clear();
-        _assembler.Add(message, _assembled);
+        foreach (var assembler in _assemblers)
+            if (assembler.Wants(message.Topic)) assembler.Add(message, _assembled);
         foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
@@ -194,8 +199,8 @@ public sealed class MappingPipeline : IDisposable
     {
         if (!frame.WorldFromCamera.IsFinite) throw new RejectedItemException("pose not finite");
         // Time going backwards (a looped bag): the next frame starts a new keyframe sequence.
-        if (frame.StampNs < _lastGateStamp) frame.RestartsKeyframes = true;
-        _lastGateStamp = frame.StampNs;
+        if (frame.StampNs < _lastGateStamps[frame.Camera]) frame.RestartsKeyframes = true;
+        _lastGateStamps[frame.Camera] = frame.StampNs;
         await _keyframeGated.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
@@ -223,12 +228,12 @@ public sealed class MappingPipeline : IDisposable
         _integrator.Integrate(Memory, frame.Depth, frame.Color, frame.Intrinsics, frame.WorldFromCamera);
         if (frame.RestartsKeyframes)
         {
-            _selector.Reset();
-            _lastCachedStamp = long.MinValue;
+            _selectors[frame.Camera].Reset();
+            _lastCachedStamps[frame.Camera] = long.MinValue;
         }
         _integrator.GetObservedBlocks(_observed);
         // A resumed run sees frames the reopened cache already holds: they are fused, not cached again.
-        if (Keyframes is not null && frame.StampNs > _lastCachedStamp && _selector.Consider(frame.WorldFromCamera, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_observed)).IsKeyframe)
+        if (Keyframes is not null && frame.StampNs > _lastCachedStamps[frame.Camera] && _selectors[frame.Camera].Consider(frame.WorldFromCamera, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_observed)).IsKeyframe)
         {
             frame.IsKeyframe = true;
             await _keyframeWrites.WriteAsync(new KeyframeWrite(frame, _observed.ToArray()), cancellationToken).ConfigureAwait(false);
@@ -279,9 +284,9 @@ public sealed class MappingPipeline : IDisposable
             : [_decode.Status, _gate.Status, _integrate.Status, _cacheStage.Status, _loop.Stage.Status],
         Queues: _loop is null ? [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status]
             : [Ingest.Status, _frames.Status, _keyframeGated.Status, _keyframeWrites.Status, _loop.Jobs.Status],
-        Sync: _assembler.SyncStatistics,
-        LastPoseError: _assembler.LastPoseError,
-        TransformRejections: _assembler.Transforms.Statistics,
+        Sync: _assemblers[0].SyncStatistics,
+        LastPoseError: _assemblers.Select(a => a.LastPoseError).FirstOrDefault(e => e is not null),
+        TransformRejections: _assemblers[0].Transforms.Statistics,
         BlocksInMemory: Memory.ResidentBlockCount,
         BlocksOnDisk: Memory.EvictedBlockCount,
         Evictions: Memory.EvictionCount,
@@ -299,7 +304,7 @@ public sealed class MappingPipeline : IDisposable
     public void Dispose()
     {
         Keyframes?.Dispose();
-        _assembler.Dispose();
+        foreach (var assembler in _assemblers) assembler.Dispose();
         Memory.Dispose();
     }
 }

@@ -6,6 +6,9 @@ namespace AnyRecon.Ros.Pipeline;
 /// <summary>A synchronized, rectified RGB-D frame with its pose: what the keyframe gate and the integrator consume.</summary>
 public sealed record RgbdFrame(long StampNs, DepthImage Depth, ColorImage? Color, PinholeIntrinsics Intrinsics, RigidTransform WorldFromCamera)
 {
+    /// <summary>Which of <see cref="MappingOptions.EffectiveCameras"/> took it.</summary>
+    public int Camera { get; init; }
+
     /// <summary>Set by the integration stage when the frame went to the capture-view cache.</summary>
     public bool IsKeyframe { get; set; }
 

@@ -33,8 +33,13 @@ public static class ReplayRun
             options.Voxels.EvictionDirectory = evictionDirectory;
 
         using var reader = BagReader.Open(bagPath);
-        var topics = new HashSet<string> { options.DepthTopic, options.CameraInfoTopic, "/tf", "/tf_static" };
-        if (options.ColorTopic.Length > 0) topics.Add(options.ColorTopic);
+        var topics = new HashSet<string> { "/tf", "/tf_static" };
+        foreach (var camera in options.EffectiveCameras)
+        {
+            topics.Add(camera.DepthTopic);
+            topics.Add(camera.CameraInfoTopic);
+            if (camera.ColorTopic.Length > 0) topics.Add(camera.ColorTopic);
+        }
         if (options.PoseTopic.Length > 0) topics.Add(options.PoseTopic);
         var missing = topics.Where(t => t is not ("/tf" or "/tf_static") && reader.Topics.All(b => b.Name != t)).ToArray();
         if (missing.Length > 0)
