@@ -10,6 +10,7 @@ internal static class AnyReconCommand
     {
         var root = new RootCommand("AnyRecon.Ros: camera + pose streams to a dense 3D map, on ROS 2 and rosbag2");
         root.Subcommands.Add(BagCommands.Build(context));
+        root.Subcommands.Add(Node.NodeCommand.Build(context));
         root.Subcommands.Add(Topic.TopicCommands.Build(context));
         root.Subcommands.Add(Synth.SynthCommand.Build(context));
         root.Subcommands.Add(Eval.EvalCommand.Build(context));

@@ -73,7 +73,7 @@ internal sealed class CompletionLoop
         while (_newKeyframes.TryDequeue(out var info))
         {
             _retriever.Add(info);
-            if (_options.Automatic.Any) _automatic.OnKeyframe(info.StampNs, info.WorldFromCamera, info.Intrinsics, memory, _raised);
+            if (_options.Enabled && _options.Automatic.Any) _automatic.OnKeyframe(info.StampNs, info.WorldFromCamera, info.Intrinsics, memory, _raised);
         }
         while (_nextUserTarget < _userTargets.Count && _userTargets[_nextUserTarget].StampNs is > 0 and var stamp && stamp <= frame.StampNs)
             _raised.Add(_userTargets[_nextUserTarget++]);
@@ -103,7 +103,10 @@ internal sealed class CompletionLoop
         }
     }
 
-    private CompletionJob Prepare(VoxelMemory memory, TargetPose target, PinholeIntrinsics intrinsics)
+    /// <summary>Fuses a view completed on demand before the next frame (as the loop's own views are).</summary>
+    public void FuseLater(TargetPose target, CompletionRequest request, CompletedView view) => _done.Enqueue((target, request, view));
+
+    public CompletionJob Prepare(VoxelMemory memory, TargetPose target, PinholeIntrinsics intrinsics)
     {
         var guidance = GuidanceRenderer.Render(memory, target.WorldFromCamera, intrinsics);
         var ranked = _retriever.Query(target.WorldFromCamera, intrinsics, _options.RetrieveCount, memory);
@@ -117,7 +120,7 @@ internal sealed class CompletionLoop
         return ValueTask.CompletedTask;
     }
 
-    private (CompletionRequest, CompletedView) Complete(CompletionJob job, CancellationToken cancellationToken)
+    public (CompletionRequest, CompletedView) Complete(CompletionJob job, CancellationToken cancellationToken)
     {
         // The cache is safe to read while the pipeline appends; decoded keyframes come from its LRU.
         var keyframes = job.Retrieved.Select(_cache.Get).ToArray();

@@ -11,6 +11,12 @@ public sealed class CompletionOptions
     /// <summary>Run the loop at all (replay <c>--complete</c>).</summary>
     public bool Enabled { get; set; }
 
+    /// <summary>
+    /// Keeps the loop (retrieval index, completer) ready for views asked for on demand (the node's ~/complete_view)
+    /// even when <see cref="Enabled"/> is off: then no target is raised by itself.
+    /// </summary>
+    public bool OnDemand { get; set; }
+
     /// <summary>The completion backend; null (default) is the <see cref="GeometricViewCompleter"/>.</summary>
     public IViewCompleter? Completer { get; set; }
 

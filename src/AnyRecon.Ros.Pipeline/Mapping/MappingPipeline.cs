@@ -119,9 +119,9 @@ public sealed class MappingPipeline : IDisposable
                 Array.Fill(_lastCachedStamps, last.StampNs);
                 _keyframes = Keyframes.Count;
             }
-            if (options.Completion.Enabled) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions);
+            if (options.Completion.Enabled || options.Completion.OnDemand) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions);
         }
-        else if (options.Completion.Enabled)
+        else if (options.Completion.Enabled || options.Completion.OnDemand)
             throw new ArgumentException("the completion loop needs the capture-view cache: set KeyframeDirectory", nameof(options));
     }
 
@@ -136,7 +136,59 @@ public sealed class MappingPipeline : IDisposable
 
     private sealed record KeyframeWrite(RgbdFrame Frame, BlockIndex[] ObservedBlocks);
 
-    public VoxelMemory Memory { get; }
+    public VoxelMemory Memory { get; private set; }
+
+    /// <summary>Header stamp of the newest integrated frame (0 before the first).</summary>
+    public long LastFrameStampNs => Interlocked.Read(ref _lastFrameStamp);
+
+    /// <summary>Held by the integration stage for each frame; <see cref="WithMapAsync"/> takes it to use the map from elsewhere.</summary>
+    private readonly SemaphoreSlim _mapGate = new(1, 1);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with the map between two frames (services: save, load, reset, render). It may
+    /// replace the map by returning another memory through <see cref="ReplaceMemory"/>.
+    /// </summary>
+    public async Task<T> WithMapAsync<T>(Func<VoxelMemory, T> action, CancellationToken cancellationToken = default)
+    {
+        await _mapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return action(Memory);
+        }
+        finally
+        {
+            _mapGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Completes the view at <paramref name="target"/> now: the map is rendered there and the overlapping keyframes
+    /// retrieved between two frames, the completer runs off the integration thread. With <paramref name="fuse"/> the
+    /// view joins the map as generated evidence before the next frame. <paramref name="intrinsics"/> null: the last frame's.
+    /// </summary>
+    public async Task<(Completion.CompletionRequest Request, Completion.CompletedView View)> CompleteViewAsync(TargetPose target, PinholeIntrinsics? intrinsics, bool fuse,
+        CancellationToken cancellationToken = default)
+    {
+        var loop = _loop ?? throw new InvalidOperationException("view completion needs the capture-view cache (a map directory)");
+        var job = await WithMapAsync(memory =>
+        {
+            var k = intrinsics ?? _lastIntrinsics ?? throw new InvalidOperationException("no camera frame has been integrated yet: give the intrinsics");
+            return loop.Prepare(memory, target, k);
+        }, cancellationToken).ConfigureAwait(false);
+        var (request, view) = await Task.Run(() => loop.Complete(job, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (fuse) loop.FuseLater(target, request, view);
+        return (request, view);
+    }
+
+    /// <summary>Swaps the map (load or reset); only inside <see cref="WithMapAsync"/>. The old memory is disposed.</summary>
+    public void ReplaceMemory(VoxelMemory memory)
+    {
+        if (_mapGate.CurrentCount != 0) throw new InvalidOperationException("ReplaceMemory runs inside WithMapAsync");
+        var old = Memory;
+        Memory = memory;
+        _lastPublishedStamp = 0;
+        old.Dispose();
+    }
 
     /// <summary>
     /// Receives warnings while the pipeline runs (called from the integration stage), at most one per
@@ -217,6 +269,19 @@ public sealed class MappingPipeline : IDisposable
     }
 
     private async ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
+    {
+        await _mapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await IntegrateWithMapAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _mapGate.Release();
+        }
+    }
+
+    private async ValueTask IntegrateWithMapAsync(RgbdFrame frame, CancellationToken cancellationToken)
     {
         // A resumed run sees the bag from its start again: what the snapshot already holds is not fused twice.
         if (_resume is { } resume && frame.StampNs <= resume.LastFrameStampNs)

@@ -35,11 +35,14 @@ public sealed class MapUpdateSerializer
 
     /// <param name="memory">The map whose changes are published.</param>
     /// <param name="maxBlocksPerUpdate">Blocks per message, at least 1.</param>
-    public MapUpdateSerializer(VoxelMemory memory, int maxBlocksPerUpdate = DefaultMaxBlocksPerUpdate)
+    /// <param name="lastSequence">The sequence number to count on from: a map that replaced another (a load, a reset)
+    /// continues after a deliberate gap, which tells consumers to fetch the full map.</param>
+    public MapUpdateSerializer(VoxelMemory memory, int maxBlocksPerUpdate = DefaultMaxBlocksPerUpdate, ulong lastSequence = 0)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocksPerUpdate, 1);
         _memory = memory;
+        _sequence = lastSequence;
         MaxBlocksPerUpdate = maxBlocksPerUpdate;
         _reader = new BlockReader(memory);
         _block = new VoxelBlockMessage
@@ -54,6 +57,9 @@ public sealed class MapUpdateSerializer
     }
 
     public int MaxBlocksPerUpdate { get; }
+
+    /// <summary>The map this serializer follows.</summary>
+    public VoxelMemory Memory => _memory;
 
     /// <summary>Sequence number of the last update serialized (0 before the first).</summary>
     public ulong SequenceNumber => _sequence;

@@ -8,7 +8,7 @@ namespace AnyRecon.Ros.Pipeline;
 /// PNGs named by the target (what <c>anyrecon eval --views</c> reads), and <c>contact_sheet.png</c> of the first
 /// targets: guidance | retrieved | completed | ground truth (from <c>--gt-views DIR/NAME.png</c> when given).
 /// </summary>
-internal sealed class CompletedViewOutputs(string directory, string? groundTruthViews)
+public sealed class CompletedViewOutputs(string directory, string? groundTruthViews)
 {
     /// <summary>frame_id of completed images: a virtual camera with no TF of its own.</summary>
     public const string TargetFrame = "anyrecon_target_optical";

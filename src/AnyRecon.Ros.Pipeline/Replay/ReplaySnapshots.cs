@@ -9,7 +9,7 @@ namespace AnyRecon.Ros.Pipeline;
 /// renamed) and <c>progress.json</c>, which names the last frame each of the two newest map files holds, keyed by the
 /// map's stamp. Progress is written first, so whichever map file a kill leaves behind, its entry is there.
 /// </summary>
-internal sealed class ReplaySnapshots(string mapDirectory) : ISnapshotSink
+public sealed class ReplaySnapshots(string mapDirectory) : ISnapshotSink
 {
     public const string ProgressFileName = "progress.json";
 

@@ -61,7 +61,13 @@ public sealed class RosNode : IDisposable
     /// <c>-p</c>, else <paramref name="defaultValue"/>. A value of another type is an error naming the parameter;
     /// an integer is accepted for a double.
     /// </summary>
-    public T DeclareParameter<T>(string name, T defaultValue) where T : notnull
+    public T DeclareParameter<T>(string name, T defaultValue) where T : notnull => (T)DeclareParameter(name, (object)defaultValue);
+
+    /// <summary>
+    /// <see cref="DeclareParameter{T}"/> for a default known as an object: bool, long (or int), double, string, or an
+    /// array of those; the value returned has the default's type.
+    /// </summary>
+    public object DeclareParameter(string name, object defaultValue)
     {
         object value = defaultValue;
         if (Parameters.TryGetValue(name, out var given))
@@ -71,12 +77,12 @@ public sealed class RosNode : IDisposable
                 (long l, int) when l is >= int.MinValue and <= int.MaxValue => (int)l,
                 (long l, double) => (double)l,
                 (long[] l, double[]) => l.Select(v => (double)v).ToArray(),
-                (var v, _) when v is T => v,
+                (var v, _) when v.GetType() == defaultValue.GetType() => v,
                 _ => throw new ArgumentException($"parameter '{name}' is set to {given} ({TypeName(given.Value)}), but it is {TypeName(defaultValue)}"),
             };
         }
         lock (_lock) _declared[name] = new ParameterValue(value);
-        return (T)value;
+        return value;
     }
 
     /// <summary>Declared parameters with their values, for <c>ros2 param dump</c>-like reports.</summary>

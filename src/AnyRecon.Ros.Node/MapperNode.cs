@@ -1,0 +1,298 @@
+using AnyRecon.Ros.Bags;
+using AnyRecon.Ros.Geometry;
+using AnyRecon.Ros.Messages.AnyReconMsgs;
+using AnyRecon.Ros.Messages.SensorMsgs;
+using AnyRecon.Ros.Messages.StdMsgs;
+using AnyRecon.Ros.Messages.StdSrvs;
+using AnyRecon.Ros.Pipeline;
+using AnyRecon.Ros.Transport;
+using AnyRecon.Ros.Voxels;
+
+namespace AnyRecon.Ros.Node;
+
+/// <summary>
+/// The mapping pipeline on the live graph. Camera, TF and pose topics feed the pipeline's ingest queue (never waiting:
+/// beyond the queues raw messages are dropped oldest first and counted); the integration stage publishes through
+/// <see cref="LiveOutputs"/>; services reach the map between two frames. The map directory holds the voxel memory,
+/// its snapshots and the capture-view cache: a restarted node resumes from them.
+/// </summary>
+public sealed class MapperNode : IAsyncDisposable
+{
+    private readonly MappingPipeline _pipeline;
+    private readonly ReplaySnapshots _snapshots;
+    private readonly LiveOutputs _outputs;
+    private readonly List<InputTopic> _inputs = [];
+    private readonly List<IRosEndpoint> _services = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _run;
+    private readonly Action<string> _log;
+    private int _disposed;
+
+    public MapperNode(RosContext context, RosArguments arguments, Action<string>? log = null)
+    {
+        _log = log ?? context.Log;
+        Node = new RosNode(context, NodeOptions.DefaultNodeName, arguments);
+        try
+        {
+            Options = NodeParameters.Declare(Node);
+            Node.WarnUndeclaredParameters();
+            MapDirectory = Options.ResolvedMapDirectory;
+            Directory.CreateDirectory(MapDirectory);
+            var mapping = Options.Mapping;
+            mapping.Cameras = [.. Options.Cameras.Select(c => new CameraTopics(c.Name, ColorTopic(c), DepthTopic(c), Node.ResolveName(c.CameraInfoTopic)))];
+            if (mapping.PoseTopic.Length > 0) mapping.PoseTopic = Node.ResolveName(mapping.PoseTopic);
+            mapping.KeyframeDirectory = Path.Combine(MapDirectory, "keyframes");
+            if (mapping.Voxels.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory) mapping.Voxels.EvictionDirectory = Path.Combine(MapDirectory, "evicted");
+            _snapshots = new ReplaySnapshots(MapDirectory);
+            var resume = _snapshots.TryLoad(mapping.Voxels);
+            _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs);
+            _pipeline = new MappingPipeline(mapping, _outputs, _outputs, resume, _snapshots, _outputs) { Warning = _log };
+            Resumed = resume is not null;
+            if (resume is not null)
+                _log($"resumed from {MapDirectory}: {resume.FramesIntegrated} frames, {_pipeline.Keyframes?.Count ?? 0} keyframes, {_pipeline.Memory.ResidentBlockCount} blocks");
+            _run = Task.Run(() => _pipeline.RunAsync(_stop.Token));
+            // The map so far, latched, before any new frame arrives.
+            if (resume is not null) _ = _pipeline.WithMapAsync(memory => { _outputs.PublishPoints(memory, MapHeader(resume.LastFrameStampNs)); return 0; });
+            Subscribe();
+            AdvertiseServices();
+        }
+        catch
+        {
+            Node.Dispose();
+            throw;
+        }
+    }
+
+    public RosNode Node { get; }
+
+    public NodeOptions Options { get; }
+
+    public string MapDirectory { get; }
+
+    /// <summary>Whether the node started from a snapshot in its map directory.</summary>
+    public bool Resumed { get; }
+
+    public MappingPipeline Pipeline => _pipeline;
+
+    /// <summary>Completes when the pipeline stops (after <see cref="DisposeAsync"/>, or faulted).</summary>
+    public Task Completion => _run;
+
+    private string ColorTopic(CameraInput c) => c.ColorTopic.Length == 0 ? ""
+        : Node.ResolveName(c.ColorTransport == ImageTransport.Compressed ? c.ColorTopic.TrimEnd('/') + "/compressed" : c.ColorTopic);
+
+    private string DepthTopic(CameraInput c) =>
+        Node.ResolveName(c.DepthTransport == ImageTransport.CompressedDepth ? c.DepthTopic.TrimEnd('/') + "/compressedDepth" : c.DepthTopic);
+
+    private void Subscribe()
+    {
+        var sensor = QosProfiles.SensorData;
+        for (int i = 0; i < Options.Cameras.Count; i++)
+        {
+            var camera = Options.Cameras[i];
+            var topics = _pipeline is null ? null : Options.Mapping.Cameras[i];
+            if (topics!.ColorTopic.Length > 0)
+                Input(topics.ColorTopic, camera.ColorTransport == ImageTransport.Compressed ? CompressedImage.RosTypeName : Image.RosTypeName, sensor);
+            Input(topics.DepthTopic, camera.DepthTransport == ImageTransport.CompressedDepth ? CompressedImage.RosTypeName : Image.RosTypeName, sensor);
+            Input(topics.CameraInfoTopic, CameraInfo.RosTypeName, sensor);
+        }
+        if (Options.Mapping.PoseTopic.Length > 0) Input(Options.Mapping.PoseTopic, Options.PoseTopicType, sensor);
+        else
+        {
+            // As tf2_ros's listener subscribes: /tf reliable keep_last 100, /tf_static also transient local.
+            Input("/tf", Messages.Tf2Msgs.TFMessage.RosTypeName, QosProfiles.Make(QosHistory.KeepLast, 100, QosReliability.Reliable, QosDurability.Volatile));
+            Input("/tf_static", Messages.Tf2Msgs.TFMessage.RosTypeName, QosProfiles.Make(QosHistory.KeepLast, 100, QosReliability.Reliable, QosDurability.TransientLocal));
+        }
+    }
+
+    /// <summary>Subscribes to one input; each message goes to the pipeline as received (its bytes copied once).</summary>
+    private void Input(string topic, string rosType, QosProfile qos)
+    {
+        var type = TopicType.FromRosName(rosType);
+        var decoder = Messages.MessageTypeRegistry.TryGet(rosType, out var known) ? known : null;
+        long malformed = 0;
+        var warning = new CountedWarning($"input {topic}: malformed {rosType}", _log);
+        var subscription = Node.CreateRawSubscription(topic, type, qos, (sample, info) =>
+        {
+            var data = sample.Cdr.ToArray();
+            // Bytes that are not this type (a publisher of another type, garbage) are counted here; the pipeline
+            // rejects what decodes but cannot be used (encodings, NaN poses) and counts that too.
+            if (decoder is not null && !Decodes(decoder, data))
+            {
+                Interlocked.Increment(ref malformed);
+                warning.Report($"{data.Length} bytes");
+                return;
+            }
+            try
+            {
+                var write = _pipeline.Ingest.WriteAsync(new IngestMessage(topic, rosType, Node.Clock.NowNs, data), _stop.Token);
+                if (!write.IsCompletedSuccessfully) write.AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or OperationCanceledException)
+            {
+                // Shutting down: the pipeline takes no more input.
+            }
+        });
+        _inputs.Add(new InputTopic(topic, subscription, () => Interlocked.Read(ref malformed)));
+    }
+
+    private static bool Decodes(Messages.MessageTypeInfo type, byte[] data)
+    {
+        try
+        {
+            Messages.Cdr.CdrSerializer.Deserialize(type, data);
+            return true;
+        }
+        catch (Messages.Cdr.CdrFormatException)
+        {
+            return false;
+        }
+    }
+
+    private Header MapHeader(long stampNs) => new() { Stamp = MessageConversions.TimeFromNanoseconds(stampNs), FrameId = Options.Mapping.WorldFrame };
+
+    private void AdvertiseServices()
+    {
+        _services.Add(Node.CreateService<SaveMapRequest, SaveMapResponse>("~/save_map", SaveMap));
+        _services.Add(Node.CreateService<LoadMapRequest, LoadMapResponse>("~/load_map", LoadMap));
+        _services.Add(Node.CreateService<TriggerRequest, TriggerResponse>("~/reset", Reset));
+        _services.Add(Node.CreateService<CompleteViewRequest, CompleteViewResponse>("~/complete_view", CompleteView));
+        _services.Add(Node.CreateService<GetMapRequest, GetMapResponse>("~/get_map", GetMap));
+    }
+
+    /// <summary>A path inside the map directory, or an error: services never write or read outside it.</summary>
+    private string InsideMapDirectory(string relative)
+    {
+        if (relative.Length == 0) throw new ArgumentException("no path given");
+        string full = Path.GetFullPath(Path.Combine(MapDirectory, relative));
+        string root = Path.TrimEndingDirectorySeparator(MapDirectory) + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(root, StringComparison.Ordinal)) throw new ArgumentException($"'{relative}' is outside the map directory {MapDirectory}");
+        if (Directory.Exists(full)) throw new ArgumentException($"'{relative}' is a directory");
+        return full;
+    }
+
+    private SaveMapResponse SaveMap(SaveMapRequest request)
+    {
+        try
+        {
+            string saved = _pipeline.WithMapAsync(memory =>
+            {
+                if (request.Path.Length == 0)
+                {
+                    var report = _pipeline.Report();
+                    _snapshots.SaveSnapshot(memory, _pipeline.LastFrameStampNs, report.FramesIntegrated);
+                    return Path.Combine(MapDirectory, ReplayRun.MapFileName);
+                }
+                string path = InsideMapDirectory(request.Path);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                VoxelMapFile.Save(memory, path);
+                return path;
+            }).GetAwaiter().GetResult();
+            return new SaveMapResponse { Success = true, Message = $"saved to {saved}", SavedPath = saved };
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return new SaveMapResponse { Success = false, Message = e.Message };
+        }
+    }
+
+    private LoadMapResponse LoadMap(LoadMapRequest request)
+    {
+        try
+        {
+            string path = InsideMapDirectory(request.Path);
+            var loaded = VoxelMapFile.Load(path, Options.Mapping.Voxels);
+            ulong blocks = _pipeline.WithMapAsync(memory =>
+            {
+                _pipeline.ReplaceMemory(loaded);
+                _outputs.PublishPoints(loaded, MapHeader(_pipeline.LastFrameStampNs));
+                return (ulong)loaded.ResidentBlockCount;
+            }).GetAwaiter().GetResult();
+            return new LoadMapResponse { Success = true, Message = $"loaded {path}", Blocks = blocks };
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or VoxelMapFormatException)
+        {
+            return new LoadMapResponse { Success = false, Message = e.Message };
+        }
+    }
+
+    private TriggerResponse Reset(TriggerRequest request)
+    {
+        _pipeline.WithMapAsync(memory =>
+        {
+            var fresh = new VoxelMemory(Options.Mapping.Voxels);
+            _pipeline.ReplaceMemory(fresh);
+            _outputs.PublishPoints(fresh, MapHeader(_pipeline.LastFrameStampNs));
+            return 0;
+        }).GetAwaiter().GetResult();
+        return new TriggerResponse { Success = true, Message = "map cleared (the keyframe cache is kept)" };
+    }
+
+    private CompleteViewResponse CompleteView(CompleteViewRequest request)
+    {
+        try
+        {
+            string frame = request.Target.Header.FrameId;
+            if (frame.Length > 0 && frame != Options.Mapping.WorldFrame)
+                throw new ArgumentException($"target pose is in '{frame}'; give it in the map frame '{Options.Mapping.WorldFrame}'");
+            var pose = request.Target.Pose.ToRigidTransform();
+            if (!pose.IsFinite || Math.Abs(pose.Rotation.Norm - 1) > 1e-3) throw new ArgumentException("target pose is not finite or its quaternion is not unit");
+            PinholeIntrinsics? intrinsics = null;
+            if (request.CameraInfo.Width > 0)
+            {
+                var model = request.CameraInfo.ToCameraModel();
+                intrinsics = model.Intrinsics;
+            }
+            long stamp = request.Target.Header.Stamp.ToNanoseconds();
+            var (completion, view) = _pipeline.CompleteViewAsync(new TargetPose("service", stamp, pose), intrinsics, request.Fuse, _stop.Token).GetAwaiter().GetResult();
+            var header = new Header { Stamp = request.Target.Header.Stamp, FrameId = CompletedViewOutputs.TargetFrame };
+            _outputs.PublishCompleted(completion.Intrinsics, view, stamp);
+            var depth = new byte[view.Depth.Length * 4];
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(view.Depth.AsSpan()).CopyTo(depth);
+            return new CompleteViewResponse
+            {
+                Success = true,
+                Message = $"completed from {completion.Retrieved.Count} keyframes",
+                Image = RgbdBagWriter.ColorMessage(header, view.Width, view.Height, view.Rgb),
+                Depth = new Image { Header = header, Width = (uint)view.Width, Height = (uint)view.Height, Encoding = "32FC1", Step = (uint)view.Width * 4, Data = depth },
+                CameraInfo = RgbdBagWriter.CameraInfoMessage(header, completion.Intrinsics),
+                KeyframeStamps = [.. completion.Retrieved.Select(k => k.Info.StampNs)],
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return new CompleteViewResponse { Success = false, Message = e.Message };
+        }
+    }
+
+    private GetMapResponse GetMap(GetMapRequest request)
+    {
+        var cloud = _pipeline.WithMapAsync(memory =>
+        {
+            double cell = request.VoxelSize > 0 ? request.VoxelSize : Options.PointsVoxelSizeMeters;
+            var points = MapPoints.Select(SurfaceExtractor.ExtractPoints(memory), request.ObservedOnly || Options.PointsObservedOnly, cell, memory.VoxelSizeMeters);
+            return PointCloudMessages.ToPointCloud2(points, MapHeader(_pipeline.LastFrameStampNs));
+        }).GetAwaiter().GetResult();
+        return new GetMapResponse { Points = cloud };
+    }
+
+    /// <summary>Stops input, lets the pipeline integrate what is queued, writes the final snapshot, leaves the graph.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var input in _inputs) input.Subscription.Dispose();
+        _pipeline.Ingest.Complete();
+        try
+        {
+            await _run.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log($"the pipeline ended with an error: {e.Message}");
+        }
+        foreach (var service in _services) service.Dispose();
+        _outputs.Dispose();
+        _pipeline.Dispose();
+        Node.Dispose();
+        _stop.Dispose();
+    }
+}
