@@ -20,8 +20,8 @@ public sealed class CycloneConfigurationTests
     [Fact]
     public void UserUriComesLastAndReplacesOurBufferDefaults()
     {
-        string xml = CycloneConfiguration.Build(DiscoveryRange.Localhost, "<CycloneDDS><Domain><Tracing><Verbosity>warning</Verbosity></Tracing></Domain></CycloneDDS>");
-        Assert.EndsWith(",<CycloneDDS><Domain><Tracing><Verbosity>warning</Verbosity></Tracing></Domain></CycloneDDS>", xml);
+        string xml = CycloneConfiguration.Build(DiscoveryRange.Localhost, "<CycloneDDS><Domain><General><MaxMessageSize>14720B</MaxMessageSize></General></Domain></CycloneDDS>");
+        Assert.EndsWith(",<CycloneDDS><Domain><General><MaxMessageSize>14720B</MaxMessageSize></General></Domain></CycloneDDS>", xml);
         Assert.DoesNotContain("SocketReceiveBufferSize", xml);
         Assert.Contains("<Peer address=\"127.0.0.1\"/>", xml);
         using var participant = new DdsParticipant(DdsTestDomain.Id + 5, xml, DiscoveryInfo.ParticipantUserData());
