@@ -26,7 +26,8 @@ public sealed class MapperNode : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private readonly Action<string> _log;
-    private int _disposed;
+    private readonly Timer? _pointsTimer, _statusTimer;
+    private int _pointsBusy, _disposed;
 
     public MapperNode(RosContext context, RosArguments arguments, Action<string>? log = null)
     {
@@ -46,15 +47,18 @@ public sealed class MapperNode : IAsyncDisposable
             _snapshots = new ReplaySnapshots(MapDirectory);
             var resume = _snapshots.TryLoad(mapping.Voxels);
             _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs);
-            _pipeline = new MappingPipeline(mapping, _outputs, _outputs, resume, _snapshots, _outputs) { Warning = _log };
+            // Status and ~/points follow wall-clock timers here (the pipeline's own status follows frame time, for replay).
+            _pipeline = new MappingPipeline(mapping, _outputs, statusSink: null, resume, _snapshots, _outputs) { Warning = _log };
             Resumed = resume is not null;
             if (resume is not null)
                 _log($"resumed from {MapDirectory}: {resume.FramesIntegrated} frames, {_pipeline.Keyframes?.Count ?? 0} keyframes, {_pipeline.Memory.ResidentBlockCount} blocks");
             _run = Task.Run(() => _pipeline.RunAsync(_stop.Token));
-            // The map so far, latched, before any new frame arrives.
-            if (resume is not null) _ = _pipeline.WithMapAsync(memory => { _outputs.PublishPoints(memory, MapHeader(resume.LastFrameStampNs)); return 0; });
             Subscribe();
             AdvertiseServices();
+            // The first tick publishes the map so far (a resumed one), latched for late subscribers.
+            if (Options.PointsRateHz > 0) _pointsTimer = new Timer(_ => PublishPointsTick(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1 / Options.PointsRateHz));
+            if (mapping.StatusPeriodSeconds > 0) _statusTimer = new Timer(_ => _outputs.OnStatus(_pipeline.Report(), Node.Clock.NowNs, final: false), null,
+                TimeSpan.FromSeconds(mapping.StatusPeriodSeconds), TimeSpan.FromSeconds(mapping.StatusPeriodSeconds));
         }
         catch
         {
@@ -145,6 +149,31 @@ public sealed class MapperNode : IAsyncDisposable
         catch (Messages.Cdr.CdrFormatException)
         {
             return false;
+        }
+    }
+
+    /// <summary>~/points at its rate, when the map changed; a tick that finds the last one still running is skipped.</summary>
+    private void PublishPointsTick()
+    {
+        if (Interlocked.Exchange(ref _pointsBusy, 1) != 0) return;
+        try
+        {
+            _pipeline.WithMapAsync(memory =>
+            {
+                _outputs.PublishPoints(memory, MapHeader(_pipeline.LastFrameStampNs), onlyIfChanged: true);
+                return 0;
+            }, _stop.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            _log($"publishing ~/points failed: {e.Message}");
+        }
+        finally
+        {
+            Volatile.Write(ref _pointsBusy, 0);
         }
     }
 
@@ -280,6 +309,8 @@ public sealed class MapperNode : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (var input in _inputs) input.Subscription.Dispose();
+        if (_pointsTimer is not null) await _pointsTimer.DisposeAsync().ConfigureAwait(false);
+        if (_statusTimer is not null) await _statusTimer.DisposeAsync().ConfigureAwait(false);
         _pipeline.Ingest.Complete();
         try
         {
@@ -289,6 +320,7 @@ public sealed class MapperNode : IAsyncDisposable
         {
             _log($"the pipeline ended with an error: {e.Message}");
         }
+        _outputs.OnStatus(_pipeline.Report(), Node.Clock.NowNs, final: true);
         foreach (var service in _services) service.Dispose();
         _outputs.Dispose();
         _pipeline.Dispose();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AnyRecon.Ros.Tests;
 using Xunit;
 
 namespace AnyRecon.Ros.Cli.Tests;

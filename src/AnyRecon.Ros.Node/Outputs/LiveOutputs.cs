@@ -34,7 +34,8 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     private readonly Publisher<MarkerArray> _frustums;
     private readonly StatusMessages _statusMessages = new();
     private MapUpdateSerializer? _updates;
-    private long _lastPointsTicks = long.MinValue, _lastFrustumTicks = long.MinValue;
+    private long _lastPointsStamp = -1, _lastFrustumTicks = long.MinValue;
+    private VoxelMemory? _lastPointsMemory;
     private int _frustumKeyframes = -1;
     private long _lastStamp;
 
@@ -70,17 +71,16 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             var changedPoints = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
             _mapUpdatePoints.Publish(PointCloudMessages.ToPointCloud2(changedPoints, header));
         }
-        long now = Environment.TickCount64;
-        if (_options.PointsRateHz > 0 && (final || _lastPointsTicks == long.MinValue || now - _lastPointsTicks >= 1000 / _options.PointsRateHz))
-        {
-            _lastPointsTicks = now;
-            PublishPoints(memory, header);
-        }
+        // ~/points follows its own timer (MapperNode); the last one goes out with the final map.
+        if (final && _options.PointsRateHz > 0) PublishPoints(memory, header);
     }
 
-    /// <summary>The whole map now (after a load or reset too).</summary>
-    public void PublishPoints(VoxelMemory memory, Header header)
+    /// <summary>The whole map now (the points timer, after a load or reset, at the end), if it changed since the last.</summary>
+    public void PublishPoints(VoxelMemory memory, Header header, bool onlyIfChanged = false)
     {
+        if (onlyIfChanged && ReferenceEquals(memory, _lastPointsMemory) && memory.Stamp == _lastPointsStamp) return;
+        _lastPointsMemory = memory;
+        _lastPointsStamp = memory.Stamp;
         var points = MapPoints.Select(SurfaceExtractor.ExtractPoints(memory), _options.PointsObservedOnly, _options.PointsVoxelSizeMeters, memory.VoxelSizeMeters);
         _points.Publish(PointCloudMessages.ToPointCloud2(points, header));
     }

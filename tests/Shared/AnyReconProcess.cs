@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace AnyRecon.Ros.Cli.Tests;
+namespace AnyRecon.Ros.Tests;
 
 /// <summary>
 /// The anyrecon command line as a separate process on a DDS domain of its own (loopback discovery), for tests where
@@ -9,7 +9,12 @@ namespace AnyRecon.Ros.Cli.Tests;
 /// </summary>
 internal sealed class AnyReconProcess : IDisposable
 {
-    private static int s_nextDomain = 120 + Environment.ProcessId % 40;
+    // Each test assembly that starts processes has its own range of domain ids, so parallel test runs never meet.
+    private static int s_nextDomain = (typeof(AnyReconProcess).Assembly.GetName().Name ?? "") switch
+    {
+        "AnyRecon.Ros.Node.Tests" => 40,
+        _ => 120,
+    } + Environment.ProcessId % 15;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _out = new(), _error = new();
