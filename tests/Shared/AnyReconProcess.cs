@@ -77,6 +77,13 @@ internal sealed class AnyReconProcess : IDisposable
 
     public void Interrupt() => Signal("INT");
 
+    /// <summary>SIGKILL: no chance to clean up, as a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public void Terminate() => Signal("TERM");
 
     private void Signal(string name)

@@ -24,14 +24,14 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     private readonly NodeOptions _options;
     private readonly Func<CaptureViewCache?> _keyframes;
     private readonly Func<IEnumerable<InputTopic>> _inputs;
-    private readonly Publisher<PointCloud2> _points;
-    private readonly RawPublisher _mapUpdates;
-    private readonly Publisher<PointCloud2> _mapUpdatePoints;
-    private readonly Publisher<RosPipelineStatus> _status;
-    private readonly Publisher<DiagnosticArray> _diagnostics;
-    private readonly Publisher<Image> _completedImage;
-    private readonly Publisher<CameraInfo> _completedInfo;
-    private readonly Publisher<MarkerArray> _frustums;
+    private readonly OutputQueue _points;
+    private readonly OutputQueue _mapUpdates;
+    private readonly OutputQueue _mapUpdatePoints;
+    private readonly OutputQueue _status;
+    private readonly OutputQueue _diagnostics;
+    private readonly OutputQueue _completedImage;
+    private readonly OutputQueue _completedInfo;
+    private readonly OutputQueue _frustums;
     private readonly StatusMessages _statusMessages = new();
     private MapUpdateSerializer? _updates;
     private long _lastPointsStamp = -1, _lastFrustumTicks = long.MinValue;
@@ -44,18 +44,24 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         _options = options;
         _keyframes = keyframes;
         _inputs = inputs;
-        _points = node.CreatePublisher<PointCloud2>("~/points", QosProfiles.Latched);
-        _mapUpdates = node.CreateRawPublisher("~/map_updates", TopicType.From(Messages.AnyReconMsgs.MapUpdate.TypeInfo), QosProfiles.Default);
-        _mapUpdatePoints = node.CreatePublisher<PointCloud2>("~/map_updates/points", QosProfiles.Default);
-        _status = node.CreatePublisher<RosPipelineStatus>("~/status", QosProfiles.Default);
-        _diagnostics = node.CreatePublisher<DiagnosticArray>("/diagnostics", QosProfiles.Default);
-        _completedImage = node.CreatePublisher<Image>("~/completed/image", QosProfiles.Default);
-        _completedInfo = node.CreatePublisher<CameraInfo>("~/completed/camera_info", QosProfiles.Default);
-        _frustums = node.CreatePublisher<MarkerArray>("~/cache/frustums", QosProfiles.Latched);
+        // Each output publishes from its own queue: the map's thread never waits on a subscriber.
+        _points = new OutputQueue(node.CreatePublisher<PointCloud2>("~/points", QosProfiles.Latched), capacity: 1);
+        _mapUpdates = new OutputQueue(node.CreateRawPublisher("~/map_updates", TopicType.From(Messages.AnyReconMsgs.MapUpdate.TypeInfo), QosProfiles.Default), capacity: 64);
+        _mapUpdatePoints = new OutputQueue(node.CreatePublisher<PointCloud2>("~/map_updates/points", QosProfiles.Default), capacity: 4);
+        _status = new OutputQueue(node.CreatePublisher<RosPipelineStatus>("~/status", QosProfiles.Default), capacity: 8);
+        _diagnostics = new OutputQueue(node.CreatePublisher<DiagnosticArray>("/diagnostics", QosProfiles.Default), capacity: 8);
+        _completedImage = new OutputQueue(node.CreatePublisher<Image>("~/completed/image", QosProfiles.Default), capacity: 2);
+        _completedInfo = new OutputQueue(node.CreatePublisher<CameraInfo>("~/completed/camera_info", QosProfiles.Default), capacity: 2);
+        _frustums = new OutputQueue(node.CreatePublisher<MarkerArray>("~/cache/frustums", QosProfiles.Latched), capacity: 1);
     }
 
     /// <summary>How many ~/points messages went out.</summary>
-    public long PointsPublished => _points.Published;
+    public long PointsPublished => _points.Publisher.Published;
+
+    /// <summary>Output messages dropped because a topic's writes fell behind (a stalled or vanished reliable subscriber).</summary>
+    public long OutputsDropped => AllQueues.Sum(q => q.Dropped);
+
+    private IEnumerable<OutputQueue> AllQueues => [_points, _mapUpdates, _mapUpdatePoints, _status, _diagnostics, _completedImage, _completedInfo, _frustums];
 
     public void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final)
     {
@@ -65,11 +71,11 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         // A replaced map (load, reset) skips one sequence number: consumers see the gap and fetch the full map.
         if (_updates is null || !ReferenceEquals(_updates.Memory, memory))
             _updates = new MapUpdateSerializer(memory, _options.Mapping.MapUpdateMaxBlocks, _updates is null ? 0 : _updates.SequenceNumber + 1);
-        _updates.Publish(changed, header, update => _mapUpdates.PublishSerialized(update.Span));
+        _updates.Publish(changed, header, update => _mapUpdates.Enqueue(update.ToArray()));
         if (_mapUpdatePoints.MatchedSubscriptions > 0)
         {
             var changedPoints = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
-            _mapUpdatePoints.Publish(PointCloudMessages.ToPointCloud2(changedPoints, header));
+            _mapUpdatePoints.Enqueue(PointCloudMessages.ToPointCloud2(changedPoints, header));
         }
         // ~/points follows its own timer (MapperNode); the last one goes out with the final map.
         if (final && _options.PointsRateHz > 0) PublishPoints(memory, header);
@@ -82,7 +88,7 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         _lastPointsMemory = memory;
         _lastPointsStamp = memory.Stamp;
         var points = MapPoints.Select(SurfaceExtractor.ExtractPoints(memory), _options.PointsObservedOnly, _options.PointsVoxelSizeMeters, memory.VoxelSizeMeters);
-        _points.Publish(PointCloudMessages.ToPointCloud2(points, header));
+        _points.Enqueue(PointCloudMessages.ToPointCloud2(points, header));
     }
 
     public void OnStatus(MappingReport report, long stampNs, bool final)
@@ -90,8 +96,8 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(stampNs) };
         var (status, diagnostics) = _statusMessages.Next(report, header);
         diagnostics.Status = [.. diagnostics.Status, InputDiagnostics()];
-        _status.Publish(status);
-        _diagnostics.Publish(diagnostics);
+        _status.Enqueue(status);
+        _diagnostics.Enqueue(diagnostics);
         PublishFrustums(stampNs);
     }
 
@@ -107,6 +113,8 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             values.Add(new KeyValue { Key = $"{input.Topic} malformed", Value = input.Malformed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             lost |= input.Subscription.Dropped > 0 || input.Malformed > 0;
         }
+        foreach (var queue in AllQueues)
+            if (queue.Dropped > 0) values.Add(new KeyValue { Key = $"{queue.Publisher.Topic} output dropped", Value = queue.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new DiagnosticStatus
         {
             Level = lost ? DiagnosticStatus.WARN : DiagnosticStatus.OK,
@@ -139,7 +147,7 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             Points = new Point[infos.Count * 16],
         };
         for (int i = 0; i < infos.Count; i++) FrustumLines(infos[i], marker.Points.AsSpan(i * 16, 16));
-        _frustums.Publish(new MarkerArray { Markers = [marker] });
+        _frustums.Enqueue(new MarkerArray { Markers = [marker] });
     }
 
     /// <summary>A keyframe's camera as 8 segments: centre to the 4 image corners at 0.2 m, and the corners' rectangle.</summary>
@@ -174,14 +182,14 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     public void PublishCompleted(PinholeIntrinsics intrinsics, CompletedView view, long stampNs)
     {
         var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(stampNs), FrameId = CompletedViewOutputs.TargetFrame };
-        _completedImage.Publish(RgbdBagWriter.ColorMessage(header, view.Width, view.Height, view.Rgb));
-        _completedInfo.Publish(RgbdBagWriter.CameraInfoMessage(header, intrinsics));
+        _completedImage.Enqueue(RgbdBagWriter.ColorMessage(header, view.Width, view.Height, view.Rgb));
+        _completedInfo.Enqueue(RgbdBagWriter.CameraInfoMessage(header, intrinsics));
     }
 
     public void Dispose()
     {
-        foreach (var publisher in new RawPublisher[] { _points, _mapUpdates, _mapUpdatePoints, _status, _diagnostics, _completedImage, _completedInfo, _frustums })
-            publisher.Dispose();
+        // The last map and status go out, acknowledged by live subscribers (a dead one costs at most the timeout).
+        foreach (var queue in AllQueues) queue.Dispose(TimeSpan.FromSeconds(2));
     }
 }
 

@@ -405,16 +405,20 @@ public sealed record MappingReport(
 /// <summary>Where a resumed run starts: the map of a snapshot and the last frame it holds.</summary>
 public sealed record ResumePoint(VoxelMemory Memory, long LastFrameStampNs, long FramesIntegrated);
 
-/// <summary>Peak resident memory of this process (VmHWM), the figure the benchmarks compare.</summary>
+/// <summary>Resident memory of this process: peak (VmHWM, the figure the benchmarks compare) and now (VmRSS).</summary>
 public static class ProcessMemory
 {
-    public static double PeakRssMegabytes()
+    public static double PeakRssMegabytes() => Read("VmHWM:");
+
+    public static double RssMegabytes() => Read("VmRSS:");
+
+    private static double Read(string field)
     {
         try
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(6).Trim().ToString().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(field.Length).Trim().ToString().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
         }
         catch (IOException)
         {

@@ -85,10 +85,13 @@ public sealed class StatusMessages
             Header = header,
             Stages = stages,
             FramesIn = (ulong)report.FramesIn,
+            FramesIntegrated = (ulong)report.FramesIntegrated,
             // Keyframes the capture-view cache acknowledged (on disk).
             Keyframes = (ulong)report.Keyframes,
             BlocksInMemory = (ulong)report.BlocksInMemory,
             BlocksOnDisk = (ulong)report.BlocksOnDisk,
+            RssMb = ProcessMemory.RssMegabytes(),
+            PeakRssMb = report.PeakRssMegabytes,
         };
         return (status, new DiagnosticArray { Header = header, Status = diagnostics });
     }
