@@ -46,7 +46,7 @@ public sealed class MapperNode : IAsyncDisposable
             if (mapping.Voxels.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory) mapping.Voxels.EvictionDirectory = Path.Combine(MapDirectory, "evicted");
             _snapshots = new ReplaySnapshots(MapDirectory);
             var resume = _snapshots.TryLoad(mapping.Voxels);
-            _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs);
+            _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs, () => _pipeline!.ArrivalToIntegrated);
             // Status and ~/points follow wall-clock timers here (the pipeline's own status follows frame time, for replay).
             _pipeline = new MappingPipeline(mapping, _outputs, statusSink: null, resume, _snapshots, _outputs) { Warning = _log };
             Resumed = resume is not null;
@@ -117,6 +117,7 @@ public sealed class MapperNode : IAsyncDisposable
         var warning = new CountedWarning($"input {topic}: malformed {rosType}", _log);
         var subscription = Node.CreateRawSubscription(topic, type, qos, (sample, info) =>
         {
+            long arrival = System.Diagnostics.Stopwatch.GetTimestamp();
             var data = sample.Cdr.ToArray();
             // Bytes that are not this type (a publisher of another type, garbage) are counted here; the pipeline
             // rejects what decodes but cannot be used (encodings, NaN poses) and counts that too.
@@ -128,7 +129,7 @@ public sealed class MapperNode : IAsyncDisposable
             }
             try
             {
-                var write = _pipeline.Ingest.WriteAsync(new IngestMessage(topic, rosType, Node.Clock.NowNs, data), _stop.Token);
+                var write = _pipeline.Ingest.WriteAsync(new IngestMessage(topic, rosType, Node.Clock.NowNs, data) { ArrivalTicks = arrival }, _stop.Token);
                 if (!write.IsCompletedSuccessfully) write.AsTask().GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or OperationCanceledException)

@@ -44,7 +44,7 @@ internal static class BenchFusionCommand
             else foreach (var (k, v) in result) context.Out.WriteLine($"{k,-20} {Convert.ToString(v, CultureInfo.InvariantCulture)}");
             return 0;
         }));
-        var bench = new Command("bench", "Benchmarks measured the same way as the peer systems") { fusion, BenchScalingCommand.Build(context), BenchRetrievalCommand.Build(context), BenchTransportCommand.Build(context) };
+        var bench = new Command("bench", "Benchmarks measured the same way as the peer systems") { fusion, BenchScalingCommand.Build(context), BenchRetrievalCommand.Build(context), BenchTransportCommand.Build(context), BenchNodeCommand.Build(context) };
         return bench;
     }
 

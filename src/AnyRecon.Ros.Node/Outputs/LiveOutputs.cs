@@ -39,8 +39,11 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     private int _frustumKeyframes = -1;
     private long _lastStamp;
 
-    public LiveOutputs(RosNode node, NodeOptions options, Func<CaptureViewCache?> keyframes, Func<IEnumerable<InputTopic>> inputs)
+    private readonly Func<LatencyRecorder> _latency;
+
+    public LiveOutputs(RosNode node, NodeOptions options, Func<CaptureViewCache?> keyframes, Func<IEnumerable<InputTopic>> inputs, Func<LatencyRecorder> latency)
     {
+        _latency = latency;
         _options = options;
         _keyframes = keyframes;
         _inputs = inputs;
@@ -113,6 +116,9 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             values.Add(new KeyValue { Key = $"{input.Topic} malformed", Value = input.Malformed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             lost |= input.Subscription.Dropped > 0 || input.Malformed > 0;
         }
+        var latency = _latency();
+        foreach (var (name, q) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99) })
+            values.Add(new KeyValue { Key = $"depth arrival to integrated {name} ms", Value = latency.Percentile(q).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) });
         foreach (var queue in AllQueues)
             if (queue.Dropped > 0) values.Add(new KeyValue { Key = $"{queue.Publisher.Topic} output dropped", Value = queue.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new DiagnosticStatus

@@ -10,7 +10,11 @@ using AnyRecon.Ros.Messages.Tf2Msgs;
 namespace AnyRecon.Ros.Pipeline;
 
 /// <summary>One serialized message entering the pipeline (from a bag or, later, a DDS topic).</summary>
-public sealed record IngestMessage(string Topic, string Type, long TimestampNs, byte[] Data);
+public sealed record IngestMessage(string Topic, string Type, long TimestampNs, byte[] Data)
+{
+    /// <summary>When the message arrived (<see cref="System.Diagnostics.Stopwatch"/> ticks); 0 when unknown (replay).</summary>
+    public long ArrivalTicks { get; init; }
+}
 
 /// <summary>
 /// The decode-and-sync stage: decodes camera info, images and poses, keeps the TF buffer, rectifies distorted images,
@@ -28,6 +32,7 @@ public sealed class FrameAssembler : IDisposable
     private string? _cameraFrame;
 
     private readonly CameraTopics _topics;
+    private readonly Dictionary<long, long> _depthArrivals = [];
     private readonly int _cameraIndex;
 
     /// <summary>Assembles the frames of <paramref name="options"/>'s first camera.</summary>
@@ -164,6 +169,12 @@ public sealed class FrameAssembler : IDisposable
             return;
         }
         var sync = EnsureSync(frameId);
+        if (m.ArrivalTicks != 0)
+        {
+            // The frame made from this depth image reports its latency from the image's arrival.
+            if (_depthArrivals.Count >= 256) _depthArrivals.Clear();
+            _depthArrivals[stamp] = m.ArrivalTicks;
+        }
         sync?.AddDepth(stamp, Rectify(depth));
     }
 
@@ -229,7 +240,8 @@ public sealed class FrameAssembler : IDisposable
                 Rejected("depth/color size mismatch (integrated without colour)");
                 color = null;
             }
-            frames.Add(new RgbdFrame(frame.StampNs, frame.Depth, color, intrinsics, frame.WorldFromCamera) { Camera = _cameraIndex });
+            _depthArrivals.Remove(frame.StampNs, out long arrival);
+            frames.Add(new RgbdFrame(frame.StampNs, frame.Depth, color, intrinsics, frame.WorldFromCamera) { Camera = _cameraIndex, ArrivalTicks = arrival });
         }
     }
 

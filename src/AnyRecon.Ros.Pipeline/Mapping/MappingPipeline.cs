@@ -138,6 +138,9 @@ public sealed class MappingPipeline : IDisposable
 
     public VoxelMemory Memory { get; private set; }
 
+    /// <summary>Live input: from a depth image's arrival to the end of its frame's integration (frames whose arrival is known).</summary>
+    public LatencyRecorder ArrivalToIntegrated { get; } = new();
+
     /// <summary>Header stamp of the newest integrated frame (0 before the first).</summary>
     public long LastFrameStampNs => Interlocked.Read(ref _lastFrameStamp);
 
@@ -305,6 +308,7 @@ public sealed class MappingPipeline : IDisposable
         }
         Memory.EnforceBudget(frame.WorldFromCamera.Translation);
         _integrated++;
+        if (frame.ArrivalTicks != 0) ArrivalToIntegrated.Record(Stopwatch.GetElapsedTime(frame.ArrivalTicks));
         if (Memory.BudgetOverruns != _warnedOverruns && (_warnedOverruns == 0 || _clock.Elapsed - _lastWarning >= WarningInterval))
         {
             _warnedOverruns = Memory.BudgetOverruns;

@@ -6,6 +6,9 @@ namespace AnyRecon.Ros.Pipeline;
 /// <summary>A synchronized, rectified RGB-D frame with its pose: what the keyframe gate and the integrator consume.</summary>
 public sealed record RgbdFrame(long StampNs, DepthImage Depth, ColorImage? Color, PinholeIntrinsics Intrinsics, RigidTransform WorldFromCamera)
 {
+    /// <summary>When its depth image arrived (Stopwatch ticks; 0 when unknown, as in replay).</summary>
+    public long ArrivalTicks { get; init; }
+
     /// <summary>Which of <see cref="MappingOptions.EffectiveCameras"/> took it.</summary>
     public int Camera { get; init; }
 

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AnyRecon.Ros.Node;
+using AnyRecon.Ros.Pipeline;
+using AnyRecon.Ros.Transport;
+
+namespace AnyRecon.Ros.Cli.Bench;
+
+/// <summary>
+/// <c>anyrecon bench node</c>: the live node in this process, fed by <c>anyrecon bag play --loop</c> in another at the
+/// bag's own rate (30 Hz 640×480 RGB-D for rosbags/living_room), with its defaults: ~/points at 1 Hz, completion at
+/// automatic targets in the background. Reports the latency from a depth image's arrival to the end of its
+/// integration (p50/p95/p99), frames in/integrated/dropped, this process's CPU (cores) and peak RSS.
+/// </summary>
+internal static class BenchNodeCommand
+{
+    public static Command Build(CommandContext context)
+    {
+        var bag = new Option<string>("--bag") { Description = "Bag to play in a loop", DefaultValueFactory = _ => Path.Combine("rosbags", "living_room") };
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds (after 5 s of warm-up)", DefaultValueFactory = _ => 30 };
+        var rate = new Option<double>("--rate") { Description = "Playback rate factor", DefaultValueFactory = _ => 1.0 };
+        var voxel = new Option<double>("--voxel") { Description = "voxel_size_m", DefaultValueFactory = _ => 0.02 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var parameters = new Option<string[]>("-p") { Description = "More node parameters, name:=value", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("node", "Latency from depth arrival to integration, CPU and RSS of the live node at a bag's real rate") { bag, seconds, rate, voxel, json, parameters };
+        command.SetAction(parse => context.Guard(() =>
+        {
+            string bagPath = Path.GetFullPath(parse.GetValue(bag)!);
+            if (!Directory.Exists(bagPath) && !File.Exists(bagPath)) throw new ArgumentException($"{bagPath}: no such bag");
+            string map = Path.Combine(Path.GetTempPath(), $"anyrecon-bench-node-{Environment.ProcessId}");
+            try
+            {
+                return Run(context, bagPath, map, parse.GetValue(seconds), parse.GetValue(rate), parse.GetValue(voxel), parse.GetValue(parameters) ?? [], parse.GetValue(json));
+            }
+            finally
+            {
+                if (Directory.Exists(map)) Directory.Delete(map, recursive: true);
+            }
+        }));
+        return command;
+    }
+
+    private static int Run(CommandContext context, string bag, string map, double seconds, double rate, double voxel, string[] extra, bool asJson)
+    {
+        var arguments = new List<string> { "--ros-args", "-p", $"map_directory:={map}", "-p", string.Create(CultureInfo.InvariantCulture, $"voxel_size_m:={voxel}") };
+        foreach (var p in extra) arguments.AddRange(["-p", p]);
+        var warnings = new List<string>();
+        using var ros = new RosContext(new RosContextOptions { Log = line => { lock (warnings) warnings.Add(line); } });
+        var node = new MapperNode(ros, RosArguments.Parse(arguments), line => { lock (warnings) warnings.Add(line); });
+        using var player = StartPlayer(bag, rate);
+        try
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            var process = Process.GetCurrentProcess();
+            var report0 = node.Pipeline.Report();
+            var cpu0 = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            process.Refresh();
+            double cores = (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds;
+            var report = node.Pipeline.Report();
+            var latency = node.Pipeline.ArrivalToIntegrated;
+            long framesIn = report.FramesIn - report0.FramesIn, integrated = report.FramesIntegrated - report0.FramesIntegrated;
+            var result = new
+            {
+                bag,
+                rate,
+                voxel_size_m = voxel,
+                seconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
+                frames_in = framesIn,
+                frames_integrated = integrated,
+                input_rate_hz = Math.Round(framesIn / wall.Elapsed.TotalSeconds, 2),
+                integrated_rate_hz = Math.Round(integrated / wall.Elapsed.TotalSeconds, 2),
+                dropped = report.Queues.Sum(q => q.Dropped),
+                latency_ms = new { p50 = Math.Round(latency.Percentile(0.5), 2), p95 = Math.Round(latency.Percentile(0.95), 2), p99 = Math.Round(latency.Percentile(0.99), 2) },
+                cpu_cores = Math.Round(cores, 2),
+                peak_rss_mb = Math.Round(ProcessMemory.PeakRssMegabytes(), 1),
+                keyframes = report.Keyframes,
+                completion_enabled = node.Options.Mapping.Completion.Enabled,
+                points_rate_hz = node.Options.PointsRateHz,
+            };
+            if (asJson) context.Out.WriteLine(JsonSerializer.Serialize(result));
+            else
+            {
+                context.Out.WriteLine($"{result.frames_in} frames in ({result.input_rate_hz} Hz), {result.frames_integrated} integrated ({result.integrated_rate_hz} Hz), {result.dropped} dropped");
+                context.Out.WriteLine($"depth arrival → integrated: p50 {result.latency_ms.p50} ms, p95 {result.latency_ms.p95} ms, p99 {result.latency_ms.p99} ms");
+                context.Out.WriteLine($"CPU {result.cpu_cores} cores, peak RSS {result.peak_rss_mb} MB, {result.keyframes} keyframes");
+            }
+            return 0;
+        }
+        finally
+        {
+            player.Kill(entireProcessTree: true);
+            player.WaitForExit();
+            node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static Process StartPlayer(string bag, double rate)
+    {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this program to start the player");
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchNodeCommand).Assembly.Location);
+        foreach (var token in new[] { "bag", "play", bag, "--loop", "--delay", "2", "--rate", rate.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(token);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bag play");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
