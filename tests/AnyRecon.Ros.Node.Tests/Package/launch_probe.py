@@ -14,6 +14,8 @@ import json
 import sys
 import types
 
+sys.dont_write_bytecode = True  # launch files are imported from the source tree; leave no __pycache__ there
+
 
 class SubstitutionFailure(Exception):
     pass
