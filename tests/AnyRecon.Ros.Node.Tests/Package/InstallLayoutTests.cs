@@ -2,7 +2,7 @@ using System.Xml.Linq;
 using AnyRecon.Ros.Tests;
 using Xunit;
 
-namespace AnyRecon.Ros.Node.Tests;
+namespace AnyRecon.Ros.Node.Tests.Package;
 
 /// <summary>
 /// package.xml and the plain-CMake path of CMakeLists.txt (no ament here): configure, build (dotnet publish) and

@@ -3,7 +3,7 @@ using AnyRecon.Ros.Tests;
 using Xunit;
 using YamlDotNet.RepresentationModel;
 
-namespace AnyRecon.Ros.Node.Tests;
+namespace AnyRecon.Ros.Node.Tests.Package;
 
 /// <summary>
 /// launch/*.py and config/anyrecon.rviz, checked without ROS 2: launch_probe.py evaluates a launch file against stub

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AnyRecon.Ros.Tests;
 
-namespace AnyRecon.Ros.Node.Tests;
+namespace AnyRecon.Ros.Node.Tests.Package;
 
 /// <summary>A finished external tool run (python3, cmake, the installed anyrecon): exit code and both streams.</summary>
 internal sealed record ToolResult(string Command, int ExitCode, string Output, string Error)
