@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AnyRecon.Ros.Tests;
+using AnyRecon.Ros.Transport;
 using Xunit;
 using YamlDotNet.RepresentationModel;
 
@@ -74,6 +75,40 @@ public sealed class LaunchFilesTests
         Assert.Equal(
             [(DefaultCameraTopics()[0], "/rs/color/image_raw"), (DefaultCameraTopics()[1], "/rs/depth/image_rect_raw"), (DefaultCameraTopics()[2], "/rs/color/camera_info")],
             Remappings(node));
+    }
+
+    [Fact]
+    public async Task NodeLaunch_CommandLineAsLaunchRosBuildsIt_ConfiguresTheNode()
+    {
+        using var report = await ProbeAsync("node.launch.py", "namespace:=robot1", "use_sim_time:=true", "map_directory:=/data/map",
+            "color_topic:=/rs/color/image_raw");
+        var node = Assert.Single(Nodes(report, "anyrecon"));
+        using var temp = new TempDirectory();
+
+        // launch_ros runs `anyrecon <arguments> --ros-args -r __node:=NAME -r __ns:=/NS --params-file F ... -r from:=to`,
+        // writing each parameter dict to a file keyed by the node's full name.
+        string[] arguments = [.. node.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!)];
+        var rosArgs = new List<string> { "--ros-args", "-r", "__node:=" + node.GetProperty("name").GetString(), "-r", "__ns:=/" + node.GetProperty("namespace").GetString() };
+        foreach (var (entry, i) in node.GetProperty("parameters").EnumerateArray().Select((p, i) => (p, i)))
+        {
+            string file = entry.TryGetProperty("file", out var path) ? path.GetString()! : temp.Combine($"params_{i}.yaml");
+            if (!entry.TryGetProperty("file", out _))
+                File.WriteAllText(file, "/robot1/anyrecon:\n  ros__parameters:\n" +
+                    string.Concat(entry.EnumerateObject().Select(p => $"    {p.Name}: {p.Value.GetRawText()}\n")));
+            rosArgs.AddRange(["--params-file", file]);
+        }
+        foreach (var (from, to) in Remappings(node)) rosArgs.AddRange(["-r", $"{from}:={to}"]);
+        Assert.Equal("node", arguments[0]);
+
+        using var context = new RosContext(new RosContextOptions { DomainId = 231, CycloneConfiguration = CycloneConfiguration.Build(DiscoveryRange.Off, null) });
+        using var rosNode = new RosNode(context, NodeOptions.DefaultNodeName, RosArguments.Parse([.. arguments[1..], .. rosArgs]));
+        var options = NodeParameters.Declare(rosNode);
+        Assert.Equal("/robot1/anyrecon", rosNode.FullyQualifiedName);
+        Assert.True(rosNode.Clock.UseSimTime);
+        Assert.Equal("/data/map", options.MapDirectory);
+        Assert.Equal(new NodeOptions().Mapping.Voxels.VoxelSizeMeters, options.Mapping.Voxels.VoxelSizeMeters);
+        Assert.Equal("/rs/color/image_raw", rosNode.ResolveName(Assert.Single(options.Cameras).ColorTopic));
+        Assert.Equal(DefaultCameraTopics()[1], rosNode.ResolveName(options.Cameras[0].DepthTopic));
     }
 
     [Fact]
