@@ -72,6 +72,22 @@ public sealed class InstallLayoutTests
         // dotnet's obj/ and bin/ live in the build directory (--artifacts-path), so colcon never writes into src/.
         Assert.True(Directory.Exists(Path.Combine(build, "dotnet", "obj")), "dotnet publish did not use the build directory");
 
+        // The installed replay.launch.py, with its share directory as ament would give it, refers to installed files.
+        string probe = Path.Combine(s_repo, "tests", "AnyRecon.Ros.Node.Tests", "Package", "launch_probe.py");
+        var launched = (await ToolProcess.RunAsync(ToolProcess.Require(ToolProcess.Python),
+            [probe, "--share", share, Path.Combine(share, "launch", "replay.launch.py"), "bag:=/bags/office"],
+            environment: new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1" })).Succeeded();
+        using (var report = System.Text.Json.JsonDocument.Parse(launched.Output))
+        {
+            var paths = report.RootElement.GetProperty("nodes").EnumerateArray()
+                .SelectMany(n => n.GetProperty("parameters").EnumerateArray().Where(p => p.TryGetProperty("file", out _)).Select(p => p.GetProperty("file").GetString()!)
+                    .Concat(n.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!).Where(a => a.EndsWith(".rviz", StringComparison.Ordinal))))
+                .ToList();
+            Assert.Equal(2, paths.Count);
+            Assert.All(paths, p => Assert.StartsWith(share + "/", p, StringComparison.Ordinal));
+            Assert.All(paths, p => Assert.True(File.Exists(p), p));
+        }
+
         string executable = Path.Combine(prefix, "lib", "anyrecon", "anyrecon");
         Assert.True(File.Exists(executable));
         Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute), "lib/anyrecon/anyrecon is not executable");
