@@ -25,7 +25,7 @@ internal static class ToolProcess
         string? found = Path.IsPathRooted(executable) ? (File.Exists(executable) ? executable : null)
             : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
                 .Select(dir => Path.Combine(dir, executable)).FirstOrDefault(File.Exists);
-        if (found is null) Fixtures.Unavailable($"{executable} is not installed; the package tests that need it could not run");
+        if (found is null) Fixtures.Unavailable($"suite 'package ({executable})' could not run: {executable} is not installed");
         return found!;
     }
 
