@@ -17,33 +17,33 @@ public sealed class FrameAssemblerTests
     private const string Optical = "camera_color_optical_frame";
     private static readonly PinholeIntrinsics s_camera = new(32, 24, 26, 26, 15.5, 11.5);
 
-    private static IngestMessage Msg(string topic, IRosMessage m, long t) => new(topic, m.Type.RosName, t, CdrSerializer.Serialize(m));
+    internal static IngestMessage Msg(string topic, IRosMessage m, long t) => new(topic, m.Type.RosName, t, CdrSerializer.Serialize(m));
 
     private static Time Stamp(long ns) => new() { Sec = (int)(ns / 1_000_000_000), Nanosec = (uint)(ns % 1_000_000_000) };
 
-    private static CameraInfo Info(long t) => new()
+    internal static CameraInfo Info(long t, string frame = Optical) => new()
     {
-        Header = new Header { Stamp = Stamp(t), FrameId = Optical },
+        Header = new Header { Stamp = Stamp(t), FrameId = frame },
         Width = (uint)s_camera.Width, Height = (uint)s_camera.Height, DistortionModel = "plumb_bob", D = [0, 0, 0, 0, 0],
         K = [s_camera.Fx, 0, s_camera.Cx, 0, s_camera.Fy, s_camera.Cy, 0, 0, 1], R = [1, 0, 0, 0, 1, 0, 0, 0, 1],
         P = [s_camera.Fx, 0, s_camera.Cx, 0, 0, s_camera.Fy, s_camera.Cy, 0, 0, 0, 1, 0],
     };
 
-    private static TFMessage Tf(long t, double x, double qw = 1) => new()
+    internal static TFMessage Tf(long t, double x, double qw = 1, string frame = Optical) => new()
     {
         Transforms = [new TransformStamped
         {
             Header = new Header { Stamp = Stamp(t), FrameId = "map" },
-            ChildFrameId = Optical,
+            ChildFrameId = frame,
             Transform = new Transform { Translation = new Messages.GeometryMsgs.Vector3 { X = x }, Rotation = new Quaternion { W = qw } },
         }],
     };
 
-    private static Image Depth(long t, int dataBytes = -1)
+    internal static Image Depth(long t, int dataBytes = -1, string frame = Optical)
     {
         var data = new byte[dataBytes >= 0 ? dataBytes : s_camera.Width * s_camera.Height * 2];
         for (int i = 0; i + 1 < data.Length; i += 2) BitConverter.TryWriteBytes(data.AsSpan(i), (ushort)1500);
-        return new Image { Header = new Header { Stamp = Stamp(t), FrameId = Optical }, Width = (uint)s_camera.Width, Height = (uint)s_camera.Height, Encoding = "16UC1", Step = (uint)s_camera.Width * 2, Data = data };
+        return new Image { Header = new Header { Stamp = Stamp(t), FrameId = frame }, Width = (uint)s_camera.Width, Height = (uint)s_camera.Height, Encoding = "16UC1", Step = (uint)s_camera.Width * 2, Data = data };
     }
 
     private static Image Color(long t, int width = 32, string encoding = "rgb8") => new()

@@ -33,6 +33,7 @@ public sealed class FrameAssembler : IDisposable
 
     private readonly CameraTopics _topics;
     private readonly Dictionary<long, long> _depthArrivals = [];
+    private static readonly ColorImage s_noColor = new(1, 1, new byte[3]);
     private readonly int _cameraIndex;
 
     /// <summary>Assembles the frames of <paramref name="options"/>'s first camera.</summary>
@@ -175,6 +176,8 @@ public sealed class FrameAssembler : IDisposable
             if (_depthArrivals.Count >= 256) _depthArrivals.Clear();
             _depthArrivals[stamp] = m.ArrivalTicks;
         }
+        // A depth-only camera: the synchronizer pairs each depth image with a stand-in colour of the same stamp.
+        if (_topics.ColorTopic.Length == 0) sync?.AddColor(stamp, s_noColor);
         sync?.AddDepth(stamp, Rectify(depth));
     }
 
@@ -234,7 +237,7 @@ public sealed class FrameAssembler : IDisposable
         var intrinsics = _rectification?.Target ?? _camera.Intrinsics;
         while (_sync.TryTake(out var frame))
         {
-            var color = frame.Color;
+            var color = ReferenceEquals(frame.Color, s_noColor) ? null : frame.Color;
             if (color is not null && (color.Width != frame.Depth.Width || color.Height != frame.Depth.Height))
             {
                 Rejected("depth/color size mismatch (integrated without colour)");

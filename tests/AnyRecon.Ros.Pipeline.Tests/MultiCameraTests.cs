@@ -1,0 +1,50 @@
+using AnyRecon.Ros.Messages.Tf2Msgs;
+using Xunit;
+using static AnyRecon.Ros.Pipeline.Tests.FrameAssemblerTests;
+
+namespace AnyRecon.Ros.Pipeline.Tests;
+
+/// <summary>Several cameras at once: each camera's topics make its own frames, posed by its own optical frame.</summary>
+public sealed class MultiCameraTests
+{
+    [Fact]
+    public async Task TwoCamerasAreEachIntegratedAtTheirOwnPoses()
+    {
+        var options = new MappingOptions
+        {
+            Cameras =
+            [
+                new CameraTopics("front", "", "/front/depth", "/front/camera_info"),
+                new CameraTopics("back", "", "/back/depth", "/back/camera_info"),
+            ],
+        };
+        using var pipeline = new MappingPipeline(options);
+        var run = pipeline.RunAsync(TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+        await pipeline.Ingest.WriteAsync(Msg("/front/camera_info", Info(0, "front_optical"), 0), ct);
+        await pipeline.Ingest.WriteAsync(Msg("/back/camera_info", Info(0, "back_optical"), 0), ct);
+        for (int i = 0; i <= 10; i++)
+        {
+            long t = i * 100_000_000L;
+            // The front camera near x = 0, the back one 5 m away: each frame must use its own camera's pose.
+            var both = new TFMessage { Transforms = [.. Tf(t, i * 0.01, frame: "front_optical").Transforms, .. Tf(t, 5 + i * 0.01, frame: "back_optical").Transforms] };
+            await pipeline.Ingest.WriteAsync(Msg("/tf", both, t), ct);
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            long t = 150_000_000L + i * 100_000_000L;
+            await pipeline.Ingest.WriteAsync(Msg("/front/depth", Depth(t, frame: "front_optical"), t), ct);
+            await pipeline.Ingest.WriteAsync(Msg("/back/depth", Depth(t + 1_000_000, frame: "back_optical"), t + 1_000_000), ct);
+        }
+        pipeline.Ingest.Complete();
+        await run;
+
+        Assert.Equal(10, pipeline.Report().FramesIntegrated);
+        var blocks = pipeline.Memory.GetBlockIndices();
+        double blockSize = pipeline.Memory.BlockSizeMeters;
+        // Surfaces 1.5 m in front of each camera: blocks near x ≈ 0 and near x ≈ 5, none in between.
+        Assert.Contains(blocks, b => Math.Abs(b.X * blockSize) < 1);
+        Assert.Contains(blocks, b => Math.Abs(b.X * blockSize - 5) < 1);
+        Assert.DoesNotContain(blocks, b => b.X * blockSize is > 1.5 and < 3.5);
+    }
+}
