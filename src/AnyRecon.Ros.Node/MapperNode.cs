@@ -43,6 +43,8 @@ public sealed class MapperNode : IAsyncDisposable
             mapping.Cameras = [.. Options.Cameras.Select(c => new CameraTopics(c.Name, ColorTopic(c), DepthTopic(c), Node.ResolveName(c.CameraInfoTopic)))];
             if (mapping.PoseTopic.Length > 0) mapping.PoseTopic = Node.ResolveName(mapping.PoseTopic);
             mapping.KeyframeDirectory = Path.Combine(MapDirectory, "keyframes");
+            if (Options.MemoryBudgetMb > 0 && mapping.Voxels.MaxBlocksInMemory == VoxelMemoryOptions.DefaultMaxBlocksInMemory)
+                mapping.Voxels.MaxBlocksInMemory = (int)Math.Max(1000, Options.MemoryBudgetMb * 1048576 / 2 / NodeOptions.BlockBytes);
             if (mapping.Voxels.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory) mapping.Voxels.EvictionDirectory = Path.Combine(MapDirectory, "evicted");
             _snapshots = new ReplaySnapshots(MapDirectory);
             var resume = _snapshots.TryLoad(mapping.Voxels);

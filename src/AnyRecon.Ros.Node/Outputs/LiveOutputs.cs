@@ -116,6 +116,13 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             values.Add(new KeyValue { Key = $"{input.Topic} malformed", Value = input.Malformed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             lost |= input.Subscription.Dropped > 0 || input.Malformed > 0;
         }
+        double rss = ProcessMemory.RssMegabytes();
+        values.Add(new KeyValue { Key = "rss mb", Value = rss.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) });
+        if (_options.MemoryBudgetMb > 0)
+        {
+            values.Add(new KeyValue { Key = "memory budget mb", Value = _options.MemoryBudgetMb.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) });
+            lost |= rss > _options.MemoryBudgetMb;
+        }
         var latency = _latency();
         foreach (var (name, q) in new[] { ("p50", 0.5), ("p95", 0.95), ("p99", 0.99) })
             values.Add(new KeyValue { Key = $"depth arrival to integrated {name} ms", Value = latency.Percentile(q).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) });
@@ -125,7 +132,7 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         {
             Level = lost ? DiagnosticStatus.WARN : DiagnosticStatus.OK,
             Name = StatusMessages.NamePrefix + "inputs",
-            Message = lost ? "input messages dropped or malformed" : "ok",
+            Message = lost ? "input messages dropped or malformed, or memory over budget" : "ok",
             HardwareId = StatusMessages.HardwareId,
             Values = [.. values],
         };

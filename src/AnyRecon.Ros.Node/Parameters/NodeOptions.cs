@@ -41,6 +41,16 @@ public sealed class NodeOptions
     /// <summary>~/points and ~/get_map leave out generated (completed) geometry, for planners that must not trust it.</summary>
     public bool PointsObservedOnly { get; set; }
 
+    /// <summary>
+    /// Resident memory the node should stay under (MB); 0: no budget. Half of it goes to voxel blocks (unless
+    /// max_blocks_in_memory is set), the rest is left for the runtime, DDS buffers and decoded keyframes;
+    /// /diagnostics warns when the process is over it.
+    /// </summary>
+    public double MemoryBudgetMb { get; set; }
+
+    /// <summary>Worst-case bytes of one 8³ voxel block with both evidence channels (TSDF, weight, colour).</summary>
+    public const int BlockBytes = 12 * 1024;
+
     /// <summary>How often ~/cache/frustums is published when keyframes were added, Hz.</summary>
     public double FrustumsRateHz { get; set; } = 0.2;
 

@@ -34,6 +34,7 @@ public static class NodeParameters
         P("truncation_voxels", "TSDF truncation distance in voxels", o => (long)o.Mapping.Voxels.TruncationVoxels, (o, v) => o.Mapping.Voxels.TruncationVoxels = I(v)),
         P("max_weight", "cap on a voxel's fusion weight (how fast the map adapts)", o => (double)o.Mapping.Voxels.MaxWeight, (o, v) => o.Mapping.Voxels.MaxWeight = (float)D(v)),
         P("max_blocks_in_memory", "RAM budget in 8x8x8 voxel blocks; older, farther blocks go to disk beyond it", o => (long)o.Mapping.Voxels.MaxBlocksInMemory, (o, v) => o.Mapping.Voxels.MaxBlocksInMemory = I(v)),
+        P("memory_budget_mb", "resident memory to stay under (MB), half of it for voxel blocks; 0 = no budget", o => o.MemoryBudgetMb, (o, v) => o.MemoryBudgetMb = D(v) >= 0 ? D(v) : throw new ArgumentOutOfRangeException(nameof(v), v, "0 or more")),
         P("eviction_low_water_fraction", "eviction frees blocks down to this fraction of the budget", o => o.Mapping.Voxels.EvictionLowWaterFraction, (o, v) => o.Mapping.Voxels.EvictionLowWaterFraction = D(v)),
         P("min_depth_m", "depth readings nearer than this are ignored (m)", o => o.Mapping.Integration.MinIntegrationDistanceMeters, (o, v) => o.Mapping.Integration.MinIntegrationDistanceMeters = D(v)),
         P("max_depth_m", "depth readings farther than this are ignored (m)", o => o.Mapping.Integration.MaxIntegrationDistanceMeters, (o, v) => o.Mapping.Integration.MaxIntegrationDistanceMeters = D(v)),
