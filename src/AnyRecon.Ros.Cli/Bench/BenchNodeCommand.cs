@@ -98,17 +98,6 @@ internal static class BenchNodeCommand
         }
     }
 
-    private static Process StartPlayer(string bag, double rate)
-    {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this program to start the player");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchNodeCommand).Assembly.Location);
-        foreach (var token in new[] { "bag", "play", bag, "--loop", "--delay", "2", "--rate", rate.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(token);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bag play");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process StartPlayer(string bag, double rate) =>
+        SelfProcess.Start(["bag", "play", bag, "--loop", "--delay", "2", "--rate", rate.ToString(CultureInfo.InvariantCulture)], drain: true);
 }

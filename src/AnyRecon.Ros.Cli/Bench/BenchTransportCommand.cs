@@ -236,13 +236,6 @@ internal static class BenchTransportCommand
 
     private static double? Percentile(double[] sorted, double q) => sorted.Length == 0 ? null : Round(BenchStatistics.Percentile(sorted, q));
 
-    private static Process StartPublisher(System.CommandLine.ParseResult parse, string topic)
-    {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this program to start the publisher");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchTransportCommand).Assembly.Location);
-        foreach (var token in new[] { "bench", "transport", "--role", "publisher", "--topic", topic }) start.ArgumentList.Add(token);
-        foreach (var token in parse.Tokens.SkipWhile(t => t.Value != "transport").Skip(1)) start.ArgumentList.Add(token.Value);
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start the publisher process");
-    }
+    private static Process StartPublisher(System.CommandLine.ParseResult parse, string topic) =>
+        SelfProcess.Start(["bench", "transport", "--role", "publisher", "--topic", topic, .. parse.Tokens.SkipWhile(t => t.Value != "transport").Skip(1).Select(t => t.Value)], drain: false);
 }

@@ -61,37 +61,26 @@ public sealed unsafe class RawCdrWriter : IDisposable
     }
 
     /// <summary>Serializes and sends <paramref name="message"/>; false if it was dropped (reliable history full past the blocking time).</summary>
-    public bool Write(IRosMessage message)
-    {
-        int size = CdrSerializer.GetSerializedSize(message);
-        byte* sample = RawCdrSertype.NewSample((byte*)_sertype, Ddsc.SerdataKindData, (nuint)size);
-        try
-        {
-            var writer = new CdrWriter(new Span<byte>(RawCdrSertype.PayloadPointer(sample), size));
-            message.Serialize(ref writer);
-        }
-        catch
-        {
-            Ddsc.SerdataUnref(sample);
-            throw;
-        }
-        RawCdrSertype.MarkPadding(sample);
-        return Send(sample);
-    }
+    public bool Write(IRosMessage message) => Write(message, null);
 
     /// <summary>
     /// Sends <paramref name="message"/> behind the 16-byte rmw_cyclonedds service header (client id, sequence number);
     /// 16 bytes keep the body's 8-byte alignment, so the body serializes as it would alone.
     /// </summary>
-    public bool Write(IRosMessage message, ulong requestClient, long requestSequence)
+    public bool Write(IRosMessage message, ulong requestClient, long requestSequence) => Write(message, (requestClient, requestSequence));
+
+    private bool Write(IRosMessage message, (ulong Client, long Sequence)? serviceHeader)
     {
-        int size = CdrSerializer.GetSerializedSize(message) + 16;
+        int size = CdrSerializer.GetSerializedSize(message) + (serviceHeader is null ? 0 : 16);
         byte* sample = RawCdrSertype.NewSample((byte*)_sertype, Ddsc.SerdataKindData, (nuint)size);
         try
         {
             var writer = new CdrWriter(new Span<byte>(RawCdrSertype.PayloadPointer(sample), size));
-            writer.WriteUInt64(requestClient);
-            writer.WriteInt64(requestSequence);
+            if (serviceHeader is var (client, sequence))
+            {
+                writer.WriteUInt64(client);
+                writer.WriteInt64(sequence);
+            }
             message.Serialize(ref writer);
         }
         catch
