@@ -72,7 +72,10 @@ public sealed class NodeLoadTests
         node.Terminate();
         Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, node.ExitCode);
+        // The status the node sends as it stops counts every keyframe it acknowledged: all are in the cache.
+        var final = statuses.Last();
         using var cache = CaptureViewCache.Open(Path.Combine(map, "keyframes"));
-        Assert.Equal(last.Keyframes, (ulong)cache.Count);
+        Assert.True(final.Keyframes >= last.Keyframes);
+        Assert.Equal(final.Keyframes, (ulong)cache.Count);
     }
 }
