@@ -95,8 +95,8 @@ public sealed class MapperNode : IAsyncDisposable
         for (int i = 0; i < Options.Cameras.Count; i++)
         {
             var camera = Options.Cameras[i];
-            var topics = _pipeline is null ? null : Options.Mapping.Cameras[i];
-            if (topics!.ColorTopic.Length > 0)
+            var topics = Options.Mapping.Cameras[i];
+            if (topics.ColorTopic.Length > 0)
                 Input(topics.ColorTopic, camera.ColorTransport == ImageTransport.Compressed ? CompressedImage.RosTypeName : Image.RosTypeName, sensor);
             Input(topics.DepthTopic, camera.DepthTransport == ImageTransport.CompressedDepth ? CompressedImage.RosTypeName : Image.RosTypeName, sensor);
             Input(topics.CameraInfoTopic, CameraInfo.RosTypeName, sensor);

@@ -34,7 +34,7 @@ public static class NodeHost
         try
         {
             Log("INFO", $"{node.Node.FullyQualifiedName} on ROS_DOMAIN_ID {context.DomainId}: map directory {node.MapDirectory}{(node.Resumed ? " (resumed)" : "")}, " +
-                $"{node.Options.Cameras.Count} camera(s): {string.Join("; ", node.Pipeline.Keyframes is null ? [] : node.Options.Mapping.Cameras.Select(c => $"{c.DepthTopic} + {c.CameraInfoTopic}"))}");
+                $"{node.Options.Cameras.Count} camera(s): {string.Join("; ", node.Options.Mapping.Cameras.Select(c => $"{c.DepthTopic} + {c.CameraInfoTopic}"))}");
             Task.WaitAny(node.Completion, stop.Token.WaitHandle.WaitOneAsTask());
             if (node.Completion.IsFaulted) Log("ERROR", $"the pipeline failed: {node.Completion.Exception?.GetBaseException().Message}");
             Log("INFO", "shutting down: integrating what is queued, writing the final snapshot");

@@ -34,6 +34,7 @@ public sealed class StatusMessages
                 QueueDepth = (uint)Math.Max(0, queue.Depth),
                 QueueCapacity = (uint)queue.Capacity,
                 Dropped = (ulong)queue.Dropped,
+                Rejected = (ulong)stage.Rejected.Values.Sum(),
                 LatencyP50Ms = stage.LatencyP50Ms,
                 LatencyP95Ms = stage.LatencyP95Ms,
             };
