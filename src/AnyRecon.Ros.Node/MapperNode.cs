@@ -114,21 +114,11 @@ public sealed class MapperNode : IAsyncDisposable
     private void Input(string topic, string rosType, QosProfile qos)
     {
         var type = TopicType.FromRosName(rosType);
-        var decoder = Messages.MessageTypeRegistry.TryGet(rosType, out var known) ? known : null;
-        long malformed = 0;
-        var warning = new CountedWarning($"input {topic}: malformed {rosType}", _log);
         var subscription = Node.CreateRawSubscription(topic, type, qos, (sample, info) =>
         {
             long arrival = System.Diagnostics.Stopwatch.GetTimestamp();
+            // Decoded once, in the pipeline's decode stage, which counts bytes that are not this type as malformed.
             var data = sample.Cdr.ToArray();
-            // Bytes that are not this type (a publisher of another type, garbage) are counted here; the pipeline
-            // rejects what decodes but cannot be used (encodings, NaN poses) and counts that too.
-            if (decoder is not null && !Decodes(decoder, data))
-            {
-                Interlocked.Increment(ref malformed);
-                warning.Report($"{data.Length} bytes");
-                return;
-            }
             try
             {
                 var write = _pipeline.Ingest.WriteAsync(new IngestMessage(topic, rosType, Node.Clock.NowNs, data) { ArrivalTicks = arrival }, _stop.Token);
@@ -139,20 +129,7 @@ public sealed class MapperNode : IAsyncDisposable
                 // Shutting down: the pipeline takes no more input.
             }
         });
-        _inputs.Add(new InputTopic(topic, subscription, () => Interlocked.Read(ref malformed)));
-    }
-
-    private static bool Decodes(Messages.MessageTypeInfo type, byte[] data)
-    {
-        try
-        {
-            Messages.Cdr.CdrSerializer.Deserialize(type, data);
-            return true;
-        }
-        catch (Messages.Cdr.CdrFormatException)
-        {
-            return false;
-        }
+        _inputs.Add(new InputTopic(topic, subscription));
     }
 
     /// <summary>~/points at its rate, when the map changed; a tick that finds the last one still running is skipped.</summary>

@@ -98,23 +98,26 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     {
         var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(stampNs) };
         var (status, diagnostics) = _statusMessages.Next(report, header);
-        diagnostics.Status = [.. diagnostics.Status, InputDiagnostics()];
+        diagnostics.Status = [.. diagnostics.Status, InputDiagnostics(report)];
         _status.Enqueue(status);
         _diagnostics.Enqueue(diagnostics);
         PublishFrustums(stampNs);
     }
 
     /// <summary>Per input topic: received, dropped by the subscription queue, malformed — WARN when any was lost.</summary>
-    private DiagnosticStatus InputDiagnostics()
+    private DiagnosticStatus InputDiagnostics(MappingReport report)
     {
         var values = new List<KeyValue>();
         bool lost = false;
+        // The decode stage counts input bytes that are not their topic's type, by topic.
+        var decodeRejections = report.Stages[0].Rejected;
         foreach (var input in _inputs())
         {
+            long malformed = decodeRejections.GetValueOrDefault($"malformed CDR on {input.Topic}");
             values.Add(new KeyValue { Key = $"{input.Topic} received", Value = input.Subscription.Received.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             values.Add(new KeyValue { Key = $"{input.Topic} dropped", Value = input.Subscription.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            values.Add(new KeyValue { Key = $"{input.Topic} malformed", Value = input.Malformed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            lost |= input.Subscription.Dropped > 0 || input.Malformed > 0;
+            values.Add(new KeyValue { Key = $"{input.Topic} malformed", Value = malformed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            lost |= input.Subscription.Dropped > 0 || malformed > 0;
         }
         double rss = ProcessMemory.RssMegabytes();
         values.Add(new KeyValue { Key = "rss mb", Value = rss.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) });
@@ -206,8 +209,5 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     }
 }
 
-/// <summary>One input subscription, with its malformed-sample count, for /diagnostics.</summary>
-internal sealed record InputTopic(string Topic, RawSubscription Subscription, Func<long> MalformedCount)
-{
-    public long Malformed => MalformedCount();
-}
+/// <summary>One input subscription, for /diagnostics.</summary>
+internal sealed record InputTopic(string Topic, RawSubscription Subscription);
