@@ -138,11 +138,7 @@ public sealed class MapperNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _pointsBusy, 1) != 0) return;
         try
         {
-            _pipeline.WithMapAsync(memory =>
-            {
-                _outputs.PublishPoints(memory, MapHeader(_pipeline.LastFrameStampNs), onlyIfChanged: true);
-                return 0;
-            }, _stop.Token).GetAwaiter().GetResult();
+            _outputs.PublishPointsAsync(_pipeline.ReadMapAsync, () => MapHeader(_pipeline.LastFrameStampNs), onlyIfChanged: true, _stop.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -155,6 +151,13 @@ public sealed class MapperNode : IAsyncDisposable
         {
             Volatile.Write(ref _pointsBusy, 0);
         }
+    }
+
+    /// <summary>~/points after the map was replaced (load, reset), whatever the timer does.</summary>
+    private void PublishPointsNow()
+    {
+        if (Options.PointsRateHz > 0)
+            _outputs.PublishPointsAsync(_pipeline.ReadMapAsync, () => MapHeader(_pipeline.LastFrameStampNs), onlyIfChanged: false, _stop.Token).GetAwaiter().GetResult();
     }
 
     private Header MapHeader(long stampNs) => new() { Stamp = MessageConversions.TimeFromNanoseconds(stampNs), FrameId = Options.Mapping.WorldFrame };
@@ -213,9 +216,9 @@ public sealed class MapperNode : IAsyncDisposable
             ulong blocks = _pipeline.WithMapAsync(memory =>
             {
                 _pipeline.ReplaceMemory(loaded);
-                _outputs.PublishPoints(loaded, MapHeader(_pipeline.LastFrameStampNs));
                 return (ulong)loaded.ResidentBlockCount;
             }).GetAwaiter().GetResult();
+            PublishPointsNow();
             return new LoadMapResponse { Success = true, Message = $"loaded {path}", Blocks = blocks };
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or VoxelMapFormatException)
@@ -228,11 +231,10 @@ public sealed class MapperNode : IAsyncDisposable
     {
         _pipeline.WithMapAsync(memory =>
         {
-            var fresh = new VoxelMemory(Options.Mapping.Voxels);
-            _pipeline.ReplaceMemory(fresh);
-            _outputs.PublishPoints(fresh, MapHeader(_pipeline.LastFrameStampNs));
+            _pipeline.ReplaceMemory(new VoxelMemory(Options.Mapping.Voxels));
             return 0;
         }).GetAwaiter().GetResult();
+        PublishPointsNow();
         return new TriggerResponse { Success = true, Message = "map cleared (the keyframe cache is kept)" };
     }
 
@@ -275,13 +277,10 @@ public sealed class MapperNode : IAsyncDisposable
 
     private GetMapResponse GetMap(GetMapRequest request)
     {
-        var cloud = _pipeline.WithMapAsync(memory =>
-        {
-            double cell = request.VoxelSize > 0 ? request.VoxelSize : Options.PointsVoxelSizeMeters;
-            var points = MapPoints.Select(SurfaceExtractor.ExtractPoints(memory), request.ObservedOnly || Options.PointsObservedOnly, cell, memory.VoxelSizeMeters);
-            return PointCloudMessages.ToPointCloud2(points, MapHeader(_pipeline.LastFrameStampNs));
-        }).GetAwaiter().GetResult();
-        return new GetMapResponse { Points = cloud };
+        var (all, voxelSize) = _outputs.MapPointsAsync(_pipeline.ReadMapAsync, _stop.Token).GetAwaiter().GetResult();
+        double cell = request.VoxelSize > 0 ? request.VoxelSize : Options.PointsVoxelSizeMeters;
+        var points = MapPoints.Select(all, request.ObservedOnly || Options.PointsObservedOnly, cell, voxelSize);
+        return new GetMapResponse { Points = PointCloudMessages.ToPointCloud2(points, MapHeader(_pipeline.LastFrameStampNs)) };
     }
 
     /// <summary>Stops input, lets the pipeline integrate what is queued, writes the final snapshot, leaves the graph.</summary>

@@ -184,7 +184,7 @@ public sealed class ExtractionTests
     public void BlocksToReextract_AfterNewFrame_CoversEveryBlockWhoseOutputChanged()
     {
         var k = DepthRenderer.Camera(96, 72);
-        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.03 });
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.01 });
         var integrator = new ProjectiveTsdfIntegrator();
         var poses = SpherePoses().ToList();
         foreach (var pose in poses.Take(5))

@@ -34,8 +34,8 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     private readonly OutputQueue _frustums;
     private readonly StatusMessages _statusMessages = new();
     private MapUpdateSerializer? _updates;
-    private long _lastPointsStamp = -1, _lastFrustumTicks = long.MinValue;
-    private VoxelMemory? _lastPointsMemory;
+    private long _lastFrustumTicks = long.MinValue;
+    private readonly SurfacePointCache _surface = new();
     private int _frustumKeyframes = -1;
     private long _lastStamp;
 
@@ -80,18 +80,32 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
             var changedPoints = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
             _mapUpdatePoints.Enqueue(PointCloudMessages.ToPointCloud2(changedPoints, header));
         }
-        // ~/points follows its own timer (MapperNode); the last one goes out with the final map.
-        if (final && _options.PointsRateHz > 0) PublishPoints(memory, header);
+        // ~/points follows its own timer (MapperNode); the last one goes out with the final map, which nothing writes now.
+        if (final && _options.PointsRateHz > 0)
+            PublishPointsAsync((read, _) =>
+            {
+                read(memory);
+                return Task.CompletedTask;
+            }, () => header, onlyIfChanged: false, CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    /// <summary>The whole map now (the points timer, after a load or reset, at the end), if it changed since the last.</summary>
-    public void PublishPoints(VoxelMemory memory, Header header, bool onlyIfChanged = false)
+    /// <summary>
+    /// The whole map (the points timer, after a load or reset, at the end), if it changed since the last when
+    /// <paramref name="onlyIfChanged"/>. Only changed blocks are extracted, a step at a time through
+    /// <paramref name="withMap"/>; thinning and the message are built without the map.
+    /// </summary>
+    public async Task PublishPointsAsync(MapAccess withMap, Func<Header> header, bool onlyIfChanged, CancellationToken cancellationToken)
     {
-        if (onlyIfChanged && ReferenceEquals(memory, _lastPointsMemory) && memory.Stamp == _lastPointsStamp) return;
-        _lastPointsMemory = memory;
-        _lastPointsStamp = memory.Stamp;
-        var points = MapPoints.Select(SurfaceExtractor.ExtractPoints(memory), _options.PointsObservedOnly, _options.PointsVoxelSizeMeters, memory.VoxelSizeMeters);
-        _points.Enqueue(PointCloudMessages.ToPointCloud2(points, header));
+        if (await _surface.SnapshotAsync(withMap, onlyIfChanged, cancellationToken).ConfigureAwait(false) is not { } all) return;
+        var points = MapPoints.Select(all, _options.PointsObservedOnly, _options.PointsVoxelSizeMeters, _surface.VoxelSizeMeters);
+        _points.Enqueue(PointCloudMessages.ToPointCloud2(points, header()));
+    }
+
+    /// <summary>Every surface point of the map now (~/get_map) and the map's voxel size, from the same incremental extraction as ~/points.</summary>
+    public async Task<(List<SurfacePoint> Points, double VoxelSizeMeters)> MapPointsAsync(MapAccess withMap, CancellationToken cancellationToken)
+    {
+        var all = await _surface.SnapshotAsync(withMap, onlyIfChanged: false, cancellationToken).ConfigureAwait(false);
+        return (all!, _surface.VoxelSizeMeters);
     }
 
     public void OnStatus(MappingReport report, long stampNs, bool final)

@@ -17,9 +17,10 @@ public interface ICompletionSink
 /// <summary>
 /// The AnyRecon loop around the mapping pipeline. The integration stage, which owns the voxel memory, calls
 /// <see cref="AfterFrame"/> after each frame: new keyframes join the retrieval index and may raise automatic targets,
-/// due targets get their guidance render and retrieved keyframes there (both read the map), and go to the completion
-/// stage through a bounded queue where the newest target wins; completed views come back and are fused as generated
-/// evidence before the next frame. The completer itself runs on its own task, so integration never waits for it.
+/// which go to the completion stage through a bounded queue where the newest target wins. That stage renders the
+/// guidance in bands of rows and retrieves keyframes, each step between two frames (through <see cref="MapAccess"/>),
+/// then runs the completer; completed views come back and are fused as generated evidence before the next frame. So
+/// integration waits at most one band for the loop, never for a whole render or a completion.
 /// </summary>
 internal sealed class CompletionLoop
 {
@@ -27,6 +28,7 @@ internal sealed class CompletionLoop
     private readonly CaptureViewCache _cache;
     private readonly ICompletionSink? _sink;
     private readonly IViewCompleter _completer;
+    private readonly MapAccess _withMap;
     private readonly ViewRetriever _retriever;
     private readonly AutomaticTargets _automatic;
     private readonly ConcurrentQueue<KeyframeInfo> _newKeyframes = new();
@@ -36,8 +38,9 @@ internal sealed class CompletionLoop
     private int _nextUserTarget;
     private long _completed, _fusedPixels;
 
-    public CompletionLoop(CompletionOptions options, double blockSizeMeters, CaptureViewCache cache, ICompletionSink? sink, IViewCompleter? completer = null)
+    public CompletionLoop(CompletionOptions options, double blockSizeMeters, CaptureViewCache cache, ICompletionSink? sink, MapAccess withMap, IViewCompleter? completer = null)
     {
+        _withMap = withMap;
         _retriever = new ViewRetriever(blockSizeMeters);
         _options = options;
         _cache = cache;
@@ -46,17 +49,20 @@ internal sealed class CompletionLoop
         _automatic = new AutomaticTargets(options.Automatic);
         // Targets stamped 0 wait for the end of input; the others come due in stamp order.
         _userTargets = options.TargetsFile is string file ? [.. TargetPoseFile.Read(file).OrderBy(t => t.StampNs)] : [];
-        Jobs = new StageQueue<CompletionJob>("completion", options.QueueCapacity, QueueFullPolicy.KeepNewest);
-        Stage = new PipelineStage<CompletionJob>("complete", Jobs, CompleteAsync);
+        Jobs = new StageQueue<CompletionTarget>("completion", options.QueueCapacity, QueueFullPolicy.KeepNewest);
+        Stage = new PipelineStage<CompletionTarget>("complete", Jobs, CompleteAsync);
         foreach (var info in cache.Infos) _retriever.Add(info);
     }
+
+    /// <summary>A target raised after a frame, with the intrinsics to complete it at.</summary>
+    internal sealed record CompletionTarget(TargetPose Target, PinholeIntrinsics Intrinsics);
 
     /// <summary>A target with its guidance render and retrieved keyframe ids, made where the map may be read.</summary>
     internal sealed record CompletionJob(TargetPose Target, PinholeIntrinsics Intrinsics, GuidanceRender Guidance, long[] Retrieved);
 
-    public StageQueue<CompletionJob> Jobs { get; }
+    public StageQueue<CompletionTarget> Jobs { get; }
 
-    public PipelineStage<CompletionJob> Stage { get; }
+    public PipelineStage<CompletionTarget> Stage { get; }
 
     public long Completed => Interlocked.Read(ref _completed);
 
@@ -79,7 +85,7 @@ internal sealed class CompletionLoop
             _raised.Add(_userTargets[_nextUserTarget++]);
         // The queue keeps the newest: raising several at once leaves the last one waiting, the others counted as dropped.
         foreach (var target in _raised)
-            await Jobs.WriteAsync(Prepare(memory, target, frame.Intrinsics), cancellationToken).ConfigureAwait(false);
+            await Jobs.WriteAsync(new CompletionTarget(target, frame.Intrinsics), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -106,18 +112,31 @@ internal sealed class CompletionLoop
     /// <summary>Fuses a view completed on demand before the next frame (as the loop's own views are).</summary>
     public void FuseLater(TargetPose target, CompletionRequest request, CompletedView view) => _done.Enqueue((target, request, view));
 
+    /// <summary>Guidance render and retrieval in one go, by the caller that owns <paramref name="memory"/>.</summary>
     public CompletionJob Prepare(VoxelMemory memory, TargetPose target, PinholeIntrinsics intrinsics)
     {
         var guidance = GuidanceRenderer.Render(memory, target.WorldFromCamera, intrinsics);
-        var ranked = _retriever.Query(target.WorldFromCamera, intrinsics, _options.RetrieveCount, memory);
-        return new CompletionJob(target, intrinsics, guidance, [.. ranked.Select(r => r.Id)]);
+        return new CompletionJob(target, intrinsics, guidance, Retrieve(memory, target, intrinsics));
     }
 
-    private ValueTask CompleteAsync(CompletionJob job, CancellationToken cancellationToken)
+    /// <summary>Guidance render and retrieval in small steps between frames, from any thread.</summary>
+    public async Task<CompletionJob> PrepareAsync(TargetPose target, PinholeIntrinsics intrinsics, CancellationToken cancellationToken)
     {
+        var guidance = await GuidanceRenderer.RenderAsync(_withMap, target.WorldFromCamera, intrinsics, cancellationToken: cancellationToken).ConfigureAwait(false);
+        long[] retrieved = [];
+        // The retriever is only changed by AfterFrame, which holds the map: querying with the map held is safe.
+        await _withMap(memory => retrieved = Retrieve(memory, target, intrinsics), cancellationToken).ConfigureAwait(false);
+        return new CompletionJob(target, intrinsics, guidance, retrieved);
+    }
+
+    private long[] Retrieve(VoxelMemory memory, TargetPose target, PinholeIntrinsics intrinsics) =>
+        [.. _retriever.Query(target.WorldFromCamera, intrinsics, _options.RetrieveCount, memory).Select(r => r.Id)];
+
+    private async ValueTask CompleteAsync(CompletionTarget target, CancellationToken cancellationToken)
+    {
+        var job = await PrepareAsync(target.Target, target.Intrinsics, cancellationToken).ConfigureAwait(false);
         var (request, view) = Complete(job, cancellationToken);
         _done.Enqueue((job.Target, request, view));
-        return ValueTask.CompletedTask;
     }
 
     public (CompletionRequest, CompletedView) Complete(CompletionJob job, CancellationToken cancellationToken)

@@ -119,7 +119,7 @@ public sealed class MappingPipeline : IDisposable
                 Array.Fill(_lastCachedStamps, last.StampNs);
                 _keyframes = Keyframes.Count;
             }
-            if (options.Completion.Enabled || options.Completion.OnDemand) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions);
+            if (options.Completion.Enabled || options.Completion.OnDemand) _loop = new CompletionLoop(options.Completion, Memory.BlockSizeMeters, Keyframes, completions, ReadMapAsync);
         }
         else if (options.Completion.Enabled || options.Completion.OnDemand)
             throw new ArgumentException("the completion loop needs the capture-view cache: set KeyframeDirectory", nameof(options));
@@ -173,15 +173,22 @@ public sealed class MappingPipeline : IDisposable
         CancellationToken cancellationToken = default)
     {
         var loop = _loop ?? throw new InvalidOperationException("view completion needs the capture-view cache (a map directory)");
-        var job = await WithMapAsync(memory =>
-        {
-            var k = intrinsics ?? _lastIntrinsics ?? throw new InvalidOperationException("no camera frame has been integrated yet: give the intrinsics");
-            return loop.Prepare(memory, target, k);
-        }, cancellationToken).ConfigureAwait(false);
+        // The integration stage writes the last intrinsics with the map held.
+        var k = intrinsics ?? await WithMapAsync(_ => _lastIntrinsics, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("no camera frame has been integrated yet: give the intrinsics");
+        var job = await loop.PrepareAsync(target, k, cancellationToken).ConfigureAwait(false);
         var (request, view) = await Task.Run(() => loop.Complete(job, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (fuse) loop.FuseLater(target, request, view);
         return (request, view);
     }
+
+    /// <summary>One step of a long reader (see <see cref="MapAccess"/>): <paramref name="read"/> runs between two frames.</summary>
+    public Task ReadMapAsync(Action<VoxelMemory> read, CancellationToken cancellationToken) =>
+        WithMapAsync(memory =>
+        {
+            read(memory);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Swaps the map (load or reset); only inside <see cref="WithMapAsync"/>. The old memory is disposed.</summary>
     public void ReplaceMemory(VoxelMemory memory)

@@ -173,7 +173,7 @@ public static class ReplayRun
             var changed = memory.ChangedBlocksSince(sinceStamp);
             _updates ??= new MapUpdateSerializer(memory, _options.MapUpdateMaxBlocks);
             _updates.Publish(changed, header, update => Write(NodeTopics.MapUpdates, frameStampNs, update.Span));
-            // A block's surface also reads its +x/+y/+z neighbours, so their −x/−y/−z neighbours' points changed too.
+            // A block's surface also reads a border of its neighbours, so their points changed too.
             var points = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
             Write(NodeTopics.MapUpdatePoints, frameStampNs, CdrSerializer.Serialize(PointCloudMessages.ToPointCloud2(points, header)));
             if (final)

@@ -139,8 +139,8 @@ public sealed class VoxelMemory : IDisposable
     internal IEnumerable<BlockIndex> EvictedIndices => _store?.Indices ?? [];
 
     /// <summary>Blocks (in RAM or on disk) whose voxels changed after <paramref name="stamp"/>.</summary>
-    /// <remarks>Surface extraction of a block reads its +x/+y/+z neighbours, so an incremental extractor should also
-    /// redo the −x/−y/−z neighbours of each changed block.</remarks>
+    /// <remarks>Surface extraction of a block reads a border from its neighbours, so an incremental extractor redoes
+    /// <see cref="SurfaceExtractor.BlocksToReextract"/> of these.</remarks>
     public List<BlockIndex> ChangedBlocksSince(long stamp)
     {
         var list = new List<BlockIndex>();

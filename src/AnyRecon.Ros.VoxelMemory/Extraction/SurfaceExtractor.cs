@@ -20,17 +20,20 @@ public static class SurfaceExtractor
 
     /// <summary>
     /// The blocks whose extraction output can differ after <paramref name="changedBlocks"/> changed (e.g. from
-    /// <see cref="VoxelMemory.ChangedBlocksSince"/>): each changed block plus its −x/−y/−z neighbours (7 in all),
-    /// because a block's vertices also read its +x/+y/+z neighbours. Only blocks that exist are returned.
+    /// <see cref="VoxelMemory.ChangedBlocksSince"/>, or blocks removed from the map): each changed block and its 26
+    /// neighbours, because a block's extraction reads a one-voxel border on every side (vertices on its +x/+y/+z
+    /// seams, normals from gradients on all sides). Only blocks that exist are returned.
     /// </summary>
     public static List<BlockIndex> BlocksToReextract(VoxelMemory memory, IEnumerable<BlockIndex> changedBlocks)
     {
         ArgumentNullException.ThrowIfNull(memory);
         var set = new HashSet<BlockIndex>();
         foreach (var b in changedBlocks)
-            for (int n = 0; n < 8; n++)
+            for (int dz = -1; dz <= 1; dz++)
+            for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
             {
-                var at = new BlockIndex(b.X - (n & 1), b.Y - (n >> 1 & 1), b.Z - (n >> 2 & 1));
+                var at = new BlockIndex(b.X + dx, b.Y + dy, b.Z + dz);
                 if (memory.Contains(at)) set.Add(at);
             }
         return set.ToList();
@@ -40,11 +43,21 @@ public static class SurfaceExtractor
     public static List<SurfacePoint> ExtractPoints(VoxelMemory memory, IEnumerable<BlockIndex>? blocks = null, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        var list = (blocks ?? memory.GetBlockIndices()).ToArray();
-        var perBlock = new List<SurfacePoint>?[list.Length];
-        Parallel.For(0, list.Length, Parallelism(maxDegreeOfParallelism), () => new Scratch(), (i, _, scratch) =>
+        var perBlock = ExtractPointsByBlock(memory, (blocks ?? memory.GetBlockIndices()).ToArray(), maxDegreeOfParallelism);
+        var result = new List<SurfacePoint>(perBlock.Sum(p => p?.Count ?? 0));
+        foreach (var points in perBlock) if (points is not null) result.AddRange(points);
+        return result;
+    }
+
+    /// <summary>Surface points of each of <paramref name="blocks"/>, in the same order; null where a block holds none.</summary>
+    public static List<SurfacePoint>?[] ExtractPointsByBlock(VoxelMemory memory, IReadOnlyList<BlockIndex> blocks, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(blocks);
+        var perBlock = new List<SurfacePoint>?[blocks.Count];
+        Parallel.For(0, blocks.Count, Parallelism(maxDegreeOfParallelism), () => new Scratch(), (i, _, scratch) =>
         {
-            if (!MayHoldSurface(memory, list[i], scratch) || !scratch.Load(memory, list[i])) return scratch;
+            if (!MayHoldSurface(memory, blocks[i], scratch) || !scratch.Load(memory, blocks[i])) return scratch;
             List<SurfacePoint>? points = null;
             for (int z = 0; z < 8; z++)
             for (int y = 0; y < 8; y++)
@@ -62,9 +75,7 @@ public static class SurfaceExtractor
             perBlock[i] = points;
             return scratch;
         }, _ => { });
-        var result = new List<SurfacePoint>(perBlock.Sum(p => p?.Count ?? 0));
-        foreach (var points in perBlock) if (points is not null) result.AddRange(points);
-        return result;
+        return perBlock;
     }
 
     /// <summary>Marching-cubes mesh of the given blocks (all blocks when null); vertices are shared across cubes and blocks.</summary>

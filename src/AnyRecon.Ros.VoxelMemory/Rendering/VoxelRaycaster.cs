@@ -47,10 +47,28 @@ public static class VoxelRaycaster
         if (!k.IsValid) throw new ArgumentException($"invalid intrinsics {k}", nameof(k));
         if (!worldFromCamera.IsFinite) throw new ArgumentException("pose is not finite", nameof(worldFromCamera));
         var image = new RaycastImage(k.Width, k.Height);
+        RenderRows(memory, worldFromCamera, k, image, 0, k.Height, maxRangeMeters);
+        return image;
+    }
+
+    /// <summary>
+    /// Renders rows <paramref name="firstRow"/> … <paramref name="firstRow"/> + <paramref name="rowCount"/> − 1 into
+    /// <paramref name="image"/> (made for <paramref name="k"/>), so a caller can render a view in bands and let the
+    /// map's writer in between them.
+    /// </summary>
+    public static void RenderRows(VoxelMemory memory, RigidTransform worldFromCamera, PinholeIntrinsics k, RaycastImage image, int firstRow, int rowCount,
+        double maxRangeMeters = 6)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(image);
+        if (!k.IsValid) throw new ArgumentException($"invalid intrinsics {k}", nameof(k));
+        if (!worldFromCamera.IsFinite) throw new ArgumentException("pose is not finite", nameof(worldFromCamera));
+        if (image.Width != k.Width || image.Height != k.Height) throw new ArgumentException($"image is {image.Width}x{image.Height}, intrinsics {k.Width}x{k.Height}", nameof(image));
+        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > k.Height) throw new ArgumentOutOfRangeException(nameof(rowCount), $"rows {firstRow}+{rowCount} of {k.Height}");
         double voxel = memory.VoxelSizeMeters, block = memory.BlockSizeMeters, trunc = memory.TruncationMeters;
         float settled = memory.SettledObservedWeight;
         var origin = worldFromCamera.Translation;
-        Parallel.For(0, k.Height, v =>
+        Parallel.For(firstRow, firstRow + rowCount, v =>
         {
             BlockIndex lastIndex = new(int.MinValue, 0, 0);
             VoxelBlock? lastBlock = null;
@@ -109,7 +127,6 @@ public static class VoxelRaycaster
                 }
             }
         });
-        return image;
     }
 
     private static void Shade(RaycastImage image, int pixel, VoxelBlock block, int i, float settled)
