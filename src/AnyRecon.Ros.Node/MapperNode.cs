@@ -48,7 +48,8 @@ public sealed class MapperNode : IAsyncDisposable
             if (mapping.Voxels.MaxBlocksInMemory != VoxelMemoryOptions.DefaultMaxBlocksInMemory) mapping.Voxels.EvictionDirectory = Path.Combine(MapDirectory, "evicted");
             _snapshots = new ReplaySnapshots(MapDirectory);
             var resume = _snapshots.TryLoad(mapping.Voxels);
-            _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs, () => _pipeline!.ArrivalToIntegrated);
+            _outputs = new LiveOutputs(Node, Options, () => _pipeline?.Keyframes, () => _inputs, () => _pipeline!.ArrivalToIntegrated,
+                (read, ct) => _pipeline!.ReadMapAsync(read, ct), _log);
             // Status and ~/points follow wall-clock timers here (the pipeline's own status follows frame time, for replay).
             _pipeline = new MappingPipeline(mapping, _outputs, statusSink: null, resume, _snapshots, _outputs) { Warning = _log };
             Resumed = resume is not null;
@@ -64,6 +65,7 @@ public sealed class MapperNode : IAsyncDisposable
         }
         catch
         {
+            _outputs?.Dispose();
             Node.Dispose();
             throw;
         }

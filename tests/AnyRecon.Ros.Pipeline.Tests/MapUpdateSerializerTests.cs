@@ -25,6 +25,37 @@ public sealed class MapUpdateSerializerTests
     }
 
     [Fact]
+    public void Steps_OfAFewBlocks_WriteTheSameBytesAsOnePublish()
+    {
+        var frames = Frames(6);
+        using var memory = new VoxelMemory(new VoxelMemoryOptions { VoxelSizeMeters = 0.04 });
+        var integrator = new ProjectiveTsdfIntegrator();
+        foreach (var f in frames) integrator.Integrate(memory, f.Image.Depth, f.Image.Color, s_small.Intrinsics, f.WorldFromCamera);
+        var changed = memory.ChangedBlocksSince(0);
+        Assert.True(changed.Count > 40, $"{changed.Count} blocks");
+        // Two updates of at most 25 blocks, plus a remainder; steps of 7 blocks cross update boundaries.
+        var whole = new MapUpdateSerializer(memory, maxBlocksPerUpdate: 25);
+        var stepped = new MapUpdateSerializer(memory, maxBlocksPerUpdate: 25);
+        var expected = new List<byte[]>();
+        whole.Publish(changed, HeaderAt(7), bytes => expected.Add(bytes.ToArray()));
+        var actual = new List<byte[]>();
+        stepped.Begin(changed, HeaderAt(7));
+        int steps = 1;
+        while (stepped.Step(7, bytes => actual.Add(bytes.ToArray()))) steps++;
+        Assert.Equal((changed.Count + 24) / 25, expected.Count);
+        Assert.True(steps > expected.Count, $"{steps} steps");
+        Assert.Equal(expected, actual);
+        Assert.Equal(whole.SequenceNumber, stepped.SequenceNumber);
+        Assert.False(stepped.Step(7, _ => Assert.Fail("nothing was left to publish")));
+
+        // Nothing changed: still one (empty) update, in one step.
+        var empty = new List<byte[]>();
+        stepped.Begin([], HeaderAt(8));
+        Assert.False(stepped.Step(7, bytes => empty.Add(bytes.ToArray())));
+        Assert.Empty(CdrSerializer.Deserialize<MapUpdate>(Assert.Single(empty)).ChangedBlocks);
+    }
+
+    [Fact]
     public void Publish_IntegrateRemoveIntegrate_ReplicaRebuildsTheMemory()
     {
         var frames = Frames(12);

@@ -56,12 +56,15 @@ internal static class BenchNodeCommand
             var process = Process.GetCurrentProcess();
             var report0 = node.Pipeline.Report();
             var cpu0 = process.TotalProcessorTime;
+            var pause0 = GC.GetTotalPauseDuration();
+            int gen2Before = GC.CollectionCount(2);
             var wall = Stopwatch.StartNew();
             Thread.Sleep(TimeSpan.FromSeconds(seconds));
             process.Refresh();
             double cores = (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds;
             var report = node.Pipeline.Report();
             var latency = node.Pipeline.ArrivalToIntegrated;
+            var mapWait = node.Pipeline.IntegrationWaitedForMap;
             long framesIn = report.FramesIn - report0.FramesIn, integrated = report.FramesIntegrated - report0.FramesIntegrated;
             var result = new
             {
@@ -73,9 +76,16 @@ internal static class BenchNodeCommand
                 frames_integrated = integrated,
                 input_rate_hz = Math.Round(framesIn / wall.Elapsed.TotalSeconds, 2),
                 integrated_rate_hz = Math.Round(integrated / wall.Elapsed.TotalSeconds, 2),
-                dropped = report.Queues.Sum(q => q.Dropped),
+                // Raw input dropped before the keyframe gate; the completion queue's replaced targets are not frames.
+                dropped = report.Queues.Where(q => q.Name is "ingest" or "frames").Sum(q => q.Dropped),
+                completion_targets_replaced = report.Queues.Where(q => q.Name == "completion").Sum(q => q.Dropped),
                 latency_ms = new { p50 = Math.Round(latency.Percentile(0.5), 2), p95 = Math.Round(latency.Percentile(0.95), 2), p99 = Math.Round(latency.Percentile(0.99), 2) },
+                // The part of the latency spent waiting for readers of the map (services, ~/points, completion renders).
+                map_wait_ms = new { p95 = Math.Round(mapWait.Percentile(0.95), 2), p99 = Math.Round(mapWait.Percentile(0.99), 2), max = Math.Round(mapWait.MaxMilliseconds, 2) },
                 cpu_cores = Math.Round(cores, 2),
+                // Garbage collection stops every thread, integration included.
+                gc_pause_ms = Math.Round((GC.GetTotalPauseDuration() - pause0).TotalMilliseconds, 1),
+                gen2_collections = GC.CollectionCount(2) - gen2Before,
                 peak_rss_mb = Math.Round(ProcessMemory.PeakRssMegabytes(), 1),
                 keyframes = report.Keyframes,
                 completion_enabled = node.Options.Mapping.Completion.Enabled,
@@ -86,6 +96,8 @@ internal static class BenchNodeCommand
             {
                 context.Out.WriteLine($"{result.frames_in} frames in ({result.input_rate_hz} Hz), {result.frames_integrated} integrated ({result.integrated_rate_hz} Hz), {result.dropped} dropped");
                 context.Out.WriteLine($"depth arrival → integrated: p50 {result.latency_ms.p50} ms, p95 {result.latency_ms.p95} ms, p99 {result.latency_ms.p99} ms");
+                context.Out.WriteLine($"integration waiting for map readers: p95 {result.map_wait_ms.p95} ms, p99 {result.map_wait_ms.p99} ms, max {result.map_wait_ms.max} ms");
+                context.Out.WriteLine($"GC pauses {result.gc_pause_ms} ms in all, {result.gen2_collections} gen2 collections");
                 context.Out.WriteLine($"CPU {result.cpu_cores} cores, peak RSS {result.peak_rss_mb} MB, {result.keyframes} keyframes");
             }
             return 0;

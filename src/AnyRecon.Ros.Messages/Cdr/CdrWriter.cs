@@ -48,6 +48,17 @@ public ref struct CdrWriter : ICdrSink
         _position = CdrEncapsulation.HeaderSize;
     }
 
+    /// <summary>
+    /// Continues a message already started in <paramref name="message"/> at <paramref name="position"/> (a
+    /// <see cref="Position"/> of an earlier writer), so a long message can be written in several steps.
+    /// </summary>
+    public CdrWriter(Span<byte> message, int position)
+    {
+        if (position < CdrEncapsulation.HeaderSize || position > message.Length) throw new ArgumentOutOfRangeException(nameof(position));
+        _buffer = message;
+        _position = position;
+    }
+
     /// <summary>Bytes written so far, header included.</summary>
     public readonly int Position => _position;
 

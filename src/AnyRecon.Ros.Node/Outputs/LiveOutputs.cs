@@ -34,6 +34,14 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
     private readonly OutputQueue _frustums;
     private readonly StatusMessages _statusMessages = new();
     private MapUpdateSerializer? _updates;
+    private long _updatesSince;
+    private readonly MapAccess _withMap;
+    private readonly Action<string> _log;
+    // ~/map_updates is due: the newest frame stamp wins, since an update carries everything changed since the last.
+    private readonly System.Threading.Channels.Channel<long> _mapChanges = System.Threading.Channels.Channel.CreateBounded<long>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly CancellationTokenSource _stopUpdates = new();
+    private readonly Task _mapUpdatesTask;
     private long _lastFrustumTicks = long.MinValue;
     private readonly SurfacePointCache _surface = new();
     private int _frustumKeyframes = -1;
@@ -41,8 +49,11 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
 
     private readonly Func<LatencyRecorder> _latency;
 
-    public LiveOutputs(RosNode node, NodeOptions options, Func<CaptureViewCache?> keyframes, Func<IEnumerable<InputTopic>> inputs, Func<LatencyRecorder> latency)
+    public LiveOutputs(RosNode node, NodeOptions options, Func<CaptureViewCache?> keyframes, Func<IEnumerable<InputTopic>> inputs, Func<LatencyRecorder> latency,
+        MapAccess withMap, Action<string> log)
     {
+        _withMap = withMap;
+        _log = log;
         _latency = latency;
         _options = options;
         _keyframes = keyframes;
@@ -56,6 +67,7 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
         _completedImage = new OutputQueue(node.CreatePublisher<Image>("~/completed/image", QosProfiles.Default), capacity: 2);
         _completedInfo = new OutputQueue(node.CreatePublisher<CameraInfo>("~/completed/camera_info", QosProfiles.Default), capacity: 2);
         _frustums = new OutputQueue(node.CreatePublisher<MarkerArray>("~/cache/frustums", QosProfiles.Latched), capacity: 1);
+        _mapUpdatesTask = Task.Run(PublishMapUpdatesAsync);
     }
 
     /// <summary>How many ~/points messages went out.</summary>
@@ -66,27 +78,100 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
 
     private IEnumerable<OutputQueue> AllQueues => [_points, _mapUpdates, _mapUpdatePoints, _status, _diagnostics, _completedImage, _completedInfo, _frustums];
 
+    /// <summary>
+    /// From the integration stage, with the map held: only notes that ~/map_updates is due. The map-update task
+    /// serializes the changed blocks a few at a time through the map's gate, so integration never waits for a whole
+    /// update. The pipeline's <paramref name="sinceStamp"/> is not used: the task keeps its own, taken with the map
+    /// held when an update starts. The final call also waits for that task and publishes the last ~/points.
+    /// </summary>
     public void OnMapChanged(VoxelMemory memory, long sinceStamp, long frameStampNs, bool final)
     {
-        _lastStamp = frameStampNs;
-        var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(frameStampNs), FrameId = _options.Mapping.WorldFrame };
-        var changed = memory.ChangedBlocksSince(sinceStamp);
-        // A replaced map (load, reset) skips one sequence number: consumers see the gap and fetch the full map.
-        if (_updates is null || !ReferenceEquals(_updates.Memory, memory))
-            _updates = new MapUpdateSerializer(memory, _options.Mapping.MapUpdateMaxBlocks, _updates is null ? 0 : _updates.SequenceNumber + 1);
-        _updates.Publish(changed, header, update => _mapUpdates.Enqueue(update.ToArray()));
-        if (_mapUpdatePoints.MatchedSubscriptions > 0)
+        Volatile.Write(ref _lastStamp, frameStampNs);
+        _mapChanges.Writer.TryWrite(frameStampNs);
+        if (!final) return;
+        // The task publishes what is left (the map's gate is free now) and ends; ~/points reads the map directly.
+        _mapChanges.Writer.TryComplete();
+        _mapUpdatesTask.GetAwaiter().GetResult();
+        if (_options.PointsRateHz > 0)
         {
-            var changedPoints = SurfaceExtractor.ExtractPoints(memory, SurfaceExtractor.BlocksToReextract(memory, changed));
-            _mapUpdatePoints.Enqueue(PointCloudMessages.ToPointCloud2(changedPoints, header));
+            var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(frameStampNs), FrameId = _options.Mapping.WorldFrame };
+            PublishPointsAsync(Direct(memory), () => header, onlyIfChanged: false, CancellationToken.None).GetAwaiter().GetResult();
         }
-        // ~/points follows its own timer (MapperNode); the last one goes out with the final map, which nothing writes now.
-        if (final && _options.PointsRateHz > 0)
-            PublishPointsAsync((read, _) =>
+    }
+
+    private static MapAccess Direct(VoxelMemory memory) => (read, _) =>
+    {
+        read(memory);
+        return Task.CompletedTask;
+    };
+
+    /// <summary>Blocks serialized (or extracted for ~/map_updates/points) per map access.</summary>
+    private const int MapUpdateBlocksPerStep = 128;
+
+    private async Task PublishMapUpdatesAsync()
+    {
+        try
+        {
+            await foreach (long stamp in _mapChanges.Reader.ReadAllAsync(_stopUpdates.Token).ConfigureAwait(false))
             {
-                read(memory);
-                return Task.CompletedTask;
-            }, () => header, onlyIfChanged: false, CancellationToken.None).GetAwaiter().GetResult();
+                try
+                {
+                    await PublishMapUpdateAsync(_withMap, stamp, _stopUpdates.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log($"publishing ~/map_updates failed: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One ~/map_updates publish (possibly several messages) and its ~/map_updates/points, step by step.</summary>
+    private async Task PublishMapUpdateAsync(MapAccess withMap, long frameStampNs, CancellationToken cancellationToken)
+    {
+        var header = new Header { Stamp = MessageConversions.TimeFromNanoseconds(frameStampNs), FrameId = _options.Mapping.WorldFrame };
+        bool withPoints = _mapUpdatePoints.MatchedSubscriptions > 0;
+        BlockIndex[] reextract = [];
+        MapUpdateSerializer? serializer = null;
+        await withMap(memory =>
+        {
+            // A replaced map (load, reset) skips one sequence number: consumers see the gap and fetch the full map.
+            if (_updates is null || !ReferenceEquals(_updates.Memory, memory))
+            {
+                _updates = new MapUpdateSerializer(memory, _options.Mapping.MapUpdateMaxBlocks, _updates is null ? 0 : _updates.SequenceNumber + 1);
+                _updatesSince = 0;
+            }
+            var changed = memory.ChangedBlocksSince(_updatesSince);
+            _updatesSince = memory.Stamp;
+            _updates.Begin(changed, header);
+            serializer = _updates;
+            if (withPoints) reextract = [.. SurfaceExtractor.BlocksToReextract(memory, changed)];
+        }, cancellationToken).ConfigureAwait(false);
+
+        bool more = true;
+        while (more)
+            await withMap(memory =>
+            {
+                // Replaced mid-way: the next update starts on the new map, after a gap.
+                more = ReferenceEquals(memory, serializer!.Memory)
+                    && serializer.Step(MapUpdateBlocksPerStep, update => _mapUpdates.Enqueue(update.ToArray()));
+            }, cancellationToken).ConfigureAwait(false);
+        if (!withPoints) return;
+        var points = new List<SurfacePoint>();
+        for (int start = 0; start < reextract.Length; start += MapUpdateBlocksPerStep)
+        {
+            var step = new ArraySegment<BlockIndex>(reextract, start, Math.Min(MapUpdateBlocksPerStep, reextract.Length - start));
+            await withMap(memory =>
+            {
+                if (!ReferenceEquals(memory, serializer!.Memory)) return;
+                foreach (var block in SurfaceExtractor.ExtractPointsByBlock(memory, step))
+                    if (block is not null) points.AddRange(block);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        _mapUpdatePoints.Enqueue(PointCloudMessages.ToPointCloud2(points, header));
     }
 
     /// <summary>
@@ -204,7 +289,7 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
 
     public void OnViewCompleted(TargetPose target, CompletionRequest request, CompletedView view)
     {
-        long stamp = target.StampNs > 0 ? target.StampNs : _lastStamp;
+        long stamp = target.StampNs > 0 ? target.StampNs : Volatile.Read(ref _lastStamp);
         PublishCompleted(request.Intrinsics, view, stamp);
     }
 
@@ -218,6 +303,11 @@ internal sealed class LiveOutputs : IMapSink, IStatusSink, ICompletionSink, IDis
 
     public void Dispose()
     {
+        // Normally the final OnMapChanged has ended the map-update task; a pipeline that failed has not.
+        _mapChanges.Writer.TryComplete();
+        _stopUpdates.Cancel();
+        _mapUpdatesTask.GetAwaiter().GetResult();
+        _stopUpdates.Dispose();
         // The last map and status go out, acknowledged by live subscribers (a dead one costs at most the timeout).
         foreach (var queue in AllQueues) queue.Dispose(TimeSpan.FromSeconds(2));
     }

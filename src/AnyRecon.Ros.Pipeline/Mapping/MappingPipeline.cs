@@ -141,6 +141,9 @@ public sealed class MappingPipeline : IDisposable
     /// <summary>Live input: from a depth image's arrival to the end of its frame's integration (frames whose arrival is known).</summary>
     public LatencyRecorder ArrivalToIntegrated { get; } = new();
 
+    /// <summary>How long each frame's integration waited for the map while a reader (a service, ~/points, the completion stage) held it.</summary>
+    public LatencyRecorder IntegrationWaitedForMap { get; } = new();
+
     /// <summary>Header stamp of the newest integrated frame (0 before the first).</summary>
     public long LastFrameStampNs => Interlocked.Read(ref _lastFrameStamp);
 
@@ -280,7 +283,9 @@ public sealed class MappingPipeline : IDisposable
 
     private async ValueTask IntegrateAsync(RgbdFrame frame, CancellationToken cancellationToken)
     {
+        long waitStart = Stopwatch.GetTimestamp();
         await _mapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        IntegrationWaitedForMap.Record(Stopwatch.GetElapsedTime(waitStart));
         try
         {
             await IntegrateWithMapAsync(frame, cancellationToken).ConfigureAwait(false);

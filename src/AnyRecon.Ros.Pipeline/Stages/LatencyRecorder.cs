@@ -15,6 +15,9 @@ public sealed class LatencyRecorder
 
     public long Count { get { lock (_lock) return _count; } }
 
+    /// <summary>The longest latency recorded (ms).</summary>
+    public double MaxMilliseconds { get { lock (_lock) return _maxMs; } }
+
     public void Record(TimeSpan elapsed) => RecordMilliseconds(elapsed.TotalMilliseconds);
 
     public void RecordMilliseconds(double ms)
