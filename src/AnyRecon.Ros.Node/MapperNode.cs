@@ -82,6 +82,9 @@ public sealed class MapperNode : IAsyncDisposable
 
     public MappingPipeline Pipeline => _pipeline;
 
+    /// <summary>The map directory's snapshots (periodic, on request and on shutdown).</summary>
+    public ReplaySnapshots Snapshots => _snapshots;
+
     /// <summary>Completes when the pipeline stops (after <see cref="DisposeAsync"/>, or faulted).</summary>
     public Task Completion => _run;
 

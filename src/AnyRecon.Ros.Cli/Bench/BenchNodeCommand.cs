@@ -44,7 +44,10 @@ internal static class BenchNodeCommand
 
     private static int Run(CommandContext context, string bag, string map, double seconds, double rate, double voxel, string[] extra, bool asJson)
     {
-        var arguments = new List<string> { "--ros-args", "-p", $"map_directory:={map}", "-p", string.Create(CultureInfo.InvariantCulture, $"voxel_size_m:={voxel}") };
+        // The bag loops every few seconds and snapshots follow frame time, which a loop restarts: a 5 s period still
+        // snapshots once per loop of a 10 s bag, as a robot does every 10 s (-p snapshot_period_s:=... overrides it).
+        var arguments = new List<string> { "--ros-args", "-p", $"map_directory:={map}", "-p", string.Create(CultureInfo.InvariantCulture, $"voxel_size_m:={voxel}"),
+            "-p", "snapshot_period_s:=5.0" };
         foreach (var p in extra) arguments.AddRange(["-p", p]);
         var warnings = new List<string>();
         using var ros = new RosContext(new RosContextOptions { Log = line => { lock (warnings) warnings.Add(line); } });
@@ -65,6 +68,7 @@ internal static class BenchNodeCommand
             var report = node.Pipeline.Report();
             var latency = node.Pipeline.ArrivalToIntegrated;
             var mapWait = node.Pipeline.IntegrationWaitedForMap;
+            var snapshots = node.Snapshots.Durations;
             long framesIn = report.FramesIn - report0.FramesIn, integrated = report.FramesIntegrated - report0.FramesIntegrated;
             var result = new
             {
@@ -82,6 +86,8 @@ internal static class BenchNodeCommand
                 latency_ms = new { p50 = Math.Round(latency.Percentile(0.5), 2), p95 = Math.Round(latency.Percentile(0.95), 2), p99 = Math.Round(latency.Percentile(0.99), 2) },
                 // The part of the latency spent waiting for readers of the map (services, ~/points, completion renders).
                 map_wait_ms = new { p95 = Math.Round(mapWait.Percentile(0.95), 2), p99 = Math.Round(mapWait.Percentile(0.99), 2), max = Math.Round(mapWait.MaxMilliseconds, 2) },
+                // Snapshots are written by the integration stage: frames wait for them.
+                snapshots = new { count = snapshots.Count, p50_ms = Math.Round(snapshots.Percentile(0.5), 1), max_ms = Math.Round(snapshots.MaxMilliseconds, 1) },
                 cpu_cores = Math.Round(cores, 2),
                 // Garbage collection stops every thread, integration included.
                 gc_pause_ms = Math.Round((GC.GetTotalPauseDuration() - pause0).TotalMilliseconds, 1),
@@ -97,6 +103,7 @@ internal static class BenchNodeCommand
                 context.Out.WriteLine($"{result.frames_in} frames in ({result.input_rate_hz} Hz), {result.frames_integrated} integrated ({result.integrated_rate_hz} Hz), {result.dropped} dropped");
                 context.Out.WriteLine($"depth arrival → integrated: p50 {result.latency_ms.p50} ms, p95 {result.latency_ms.p95} ms, p99 {result.latency_ms.p99} ms");
                 context.Out.WriteLine($"integration waiting for map readers: p95 {result.map_wait_ms.p95} ms, p99 {result.map_wait_ms.p99} ms, max {result.map_wait_ms.max} ms");
+                context.Out.WriteLine($"map snapshots: {result.snapshots.count}, p50 {result.snapshots.p50_ms} ms, longest {result.snapshots.max_ms} ms");
                 context.Out.WriteLine($"GC pauses {result.gc_pause_ms} ms in all, {result.gen2_collections} gen2 collections");
                 context.Out.WriteLine($"CPU {result.cpu_cores} cores, peak RSS {result.peak_rss_mb} MB, {result.keyframes} keyframes");
             }

@@ -21,7 +21,17 @@ public sealed class ReplaySnapshots(string mapDirectory) : ISnapshotSink
 
     private string ProgressPath => Path.Combine(mapDirectory, ProgressFileName);
 
+    /// <summary>How long each snapshot took (map and progress written and flushed to disk).</summary>
+    public LatencyRecorder Durations { get; } = new();
+
     public void SaveSnapshot(VoxelMemory memory, long lastFrameStampNs, long framesIntegrated)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Save(memory, lastFrameStampNs, framesIntegrated);
+        Durations.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start));
+    }
+
+    private void Save(VoxelMemory memory, long lastFrameStampNs, long framesIntegrated)
     {
         Directory.CreateDirectory(mapDirectory);
         var entry = new Entry(memory.Stamp, lastFrameStampNs, framesIntegrated);
