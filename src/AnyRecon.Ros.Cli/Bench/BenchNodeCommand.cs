@@ -57,6 +57,10 @@ internal static class BenchNodeCommand
         {
             Thread.Sleep(TimeSpan.FromSeconds(5));
             var process = Process.GetCurrentProcess();
+            // The warm-up (JIT, discovery, the first map blocks) is not part of the figures.
+            node.Pipeline.ArrivalToIntegrated.Reset();
+            node.Pipeline.IntegrationWaitedForMap.Reset();
+            node.Snapshots.Durations.Reset();
             var report0 = node.Pipeline.Report();
             var cpu0 = process.TotalProcessorTime;
             var pause0 = GC.GetTotalPauseDuration();

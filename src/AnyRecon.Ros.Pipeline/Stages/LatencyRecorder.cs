@@ -32,6 +32,17 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>Forgets every sample (a benchmark starts counting after its warm-up).</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            Array.Clear(_buckets);
+            _count = 0;
+            _maxMs = 0;
+        }
+    }
+
     /// <summary>The <paramref name="quantile"/> (0..1) in milliseconds, or 0 with no samples. Reports the bucket's upper edge.</summary>
     public double Percentile(double quantile)
     {
