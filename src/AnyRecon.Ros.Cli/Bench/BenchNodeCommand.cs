@@ -85,8 +85,8 @@ internal static class BenchNodeCommand
                 input_rate_hz = Math.Round(framesIn / wall.Elapsed.TotalSeconds, 2),
                 integrated_rate_hz = Math.Round(integrated / wall.Elapsed.TotalSeconds, 2),
                 // Raw input dropped before the keyframe gate; the completion queue's replaced targets are not frames.
-                dropped = report.Queues.Where(q => q.Name is "ingest" or "frames").Sum(q => q.Dropped),
-                completion_targets_replaced = report.Queues.Where(q => q.Name == "completion").Sum(q => q.Dropped),
+                dropped = Dropped(report, "ingest", "frames") - Dropped(report0, "ingest", "frames"),
+                completion_targets_replaced = Dropped(report, "completion") - Dropped(report0, "completion"),
                 latency_ms = new { p50 = Math.Round(latency.Percentile(0.5), 2), p95 = Math.Round(latency.Percentile(0.95), 2), p99 = Math.Round(latency.Percentile(0.99), 2) },
                 // The part of the latency spent waiting for readers of the map (services, ~/points, completion renders).
                 map_wait_ms = new { p95 = Math.Round(mapWait.Percentile(0.95), 2), p99 = Math.Round(mapWait.Percentile(0.99), 2), max = Math.Round(mapWait.MaxMilliseconds, 2) },
@@ -120,6 +120,8 @@ internal static class BenchNodeCommand
             node.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
+
+    private static long Dropped(MappingReport report, params string[] queues) => report.Queues.Where(q => queues.Contains(q.Name)).Sum(q => q.Dropped);
 
     private static Process StartPlayer(string bag, double rate) =>
         SelfProcess.Start(["bag", "play", bag, "--loop", "--delay", "2", "--rate", rate.ToString(CultureInfo.InvariantCulture)], drain: true);
