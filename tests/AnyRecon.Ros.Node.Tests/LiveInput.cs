@@ -141,17 +141,28 @@ internal static class LiveInput
         Thread.Sleep(500);
     }
 
-    /// <summary>Calls <paramref name="publish"/> for 0..count-1 at <paramref name="hz"/> (wall clock, no drift).</summary>
-    public static void Paced(int count, double hz, Action<int> publish)
+    /// <summary>
+    /// Calls <paramref name="publish"/> for 0..count-1 at <paramref name="hz"/> at most, and — so a machine busy with
+    /// other work slows the feed instead of making the node drop frames — only once the node has dealt with all but
+    /// <paramref name="inFlight"/> of the frames before: <paramref name="framesDone"/> counts the node's frames
+    /// integrated or dropped (from ~/status). Fewer frames in flight than any queue between here and the map holds.
+    /// </summary>
+    public static void Paced(int count, double hz, Action<int> publish, Func<long> framesDone, int framesPerStep = 1, int inFlight = 4)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
+            long needed = (long)(i - inFlight / framesPerStep) * framesPerStep;
+            Assert.True(SpinWait.SpinUntil(() => framesDone() >= needed, Long), $"the node did not take frame {needed} (has {framesDone()})");
             var wait = TimeSpan.FromSeconds(i / hz) - clock.Elapsed;
             if (wait > TimeSpan.Zero) Thread.Sleep(wait);
             publish(i);
         }
     }
+
+    /// <summary>Frames the node integrated or dropped (counted), from its ~/status.</summary>
+    public static long FramesDone(Messages.AnyReconMsgs.PipelineStatus? status) =>
+        status is null ? 0 : (long)status.FramesIntegrated + status.Stages.Sum(s => (long)s.Dropped);
 
     public static Vector3[] Positions(PointCloud2 cloud)
     {

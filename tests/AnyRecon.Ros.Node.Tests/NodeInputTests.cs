@@ -36,11 +36,11 @@ public sealed class NodeInputTests
     /// Starts a node with <paramref name="parameters"/>, lets <paramref name="feed"/> publish to it, stops it with SIGINT
     /// (queued and pending frames are integrated then), and returns its final status and ~/points.
     /// </summary>
-    private static NodeRun RunNode(TempDirectory temp, string[] parameters, long lastStampNs, Action<RosNode> feed)
+    private static NodeRun RunNode(TempDirectory temp, string[] parameters, long lastStampNs, Action<RosNode, Func<long>> feed)
     {
         uint domain = AnyReconProcess.NewDomain();
         string map = temp.Combine("map");
-        string[] args = ["node", "--ros-args", "-p", $"map_directory:={map}", "-p", "voxel_size_m:=0.02", "-p", "status_period_s:=0.5",
+        string[] args = ["node", "--ros-args", "-p", $"map_directory:={map}", "-p", "voxel_size_m:=0.02", "-p", "status_period_s:=0.1",
             // Replay (the reference) does not complete views; neither does the node here, so both maps hold only observations.
             "-p", "completion_enabled:=false",
             .. parameters.SelectMany(p => new[] { "-p", p })];
@@ -54,7 +54,7 @@ public sealed class NodeInputTests
         using var diagnosticsSubscription = feeder.CreateSubscription<DiagnosticArray>("/diagnostics", QosProfiles.Default, (m, _) => Volatile.Write(ref diagnostics, m));
         using var statuses = feeder.CreateSubscription<PipelineStatus>("/anyrecon/status", QosProfiles.Default, (m, _) => Volatile.Write(ref status, m));
         using var cloud = feeder.CreateSubscription<PointCloud2>("/anyrecon/points", QosProfiles.Latched, (m, _) => Volatile.Write(ref points, m));
-        feed(feeder);
+        feed(feeder, () => LiveInput.FramesDone(Volatile.Read(ref status)));
         // Let the node take what is in flight, then stop it: it flushes its synchronizers and publishes the final map and status.
         Thread.Sleep(1000);
         node.Interrupt();
@@ -82,22 +82,17 @@ public sealed class NodeInputTests
     }
 
     /// <summary>
-    /// Every message reached the node and was used: each of <paramref name="imageTopics"/> received all
-    /// <paramref name="frames"/> images, nothing was rejected, every frame was integrated or (a node that fell behind
-    /// on a busy machine) dropped and counted — and the map scores as replay's does.
+    /// Every message reached the node and was used: each of <paramref name="imageTopics"/> received its images, none
+    /// was dropped or rejected, every frame was integrated — and the map scores as replay's does.
     /// </summary>
     private static void AssertMapsAsReplay(NodeRun run, int frames, params string[] imageTopics)
     {
         // Each camera has a colour and a depth topic.
         int perTopic = frames / (imageTopics.Length / 2);
-        foreach (string topic in imageTopics) Assert.True(Input(run, topic, "received") == perTopic, $"{topic}: {Describe(run)}");
-        Assert.True(run.Status.Stages.All(s => s.Rejected == 0), $"input rejected: {Describe(run)}");
-        // Dropped on the way in (ingest queue full) or between stages: counted, never silently lost.
-        long inputDrops = imageTopics.Sum(t => Input(run, t, "dropped"));
-        ulong stageDrops = run.Status.Stages.Aggregate(0UL, (sum, s) => sum + s.Dropped);
-        Assert.True(run.Status.FramesIntegrated + stageDrops == run.Status.FramesIn && (long)run.Status.FramesIn + inputDrops >= frames,
-            $"frames unaccounted for: {Describe(run)}");
-        Assert.True(run.Status.FramesIntegrated >= (ulong)(0.9 * frames), $"most frames must be integrated: {Describe(run)}");
+        foreach (string topic in imageTopics)
+            Assert.True(Input(run, topic, "received") == perTopic && Input(run, topic, "dropped") == 0, $"{topic}: {Describe(run)}");
+        Assert.True(run.Status.Stages.All(s => s.Rejected == 0 && s.Dropped == 0), $"input rejected or dropped: {Describe(run)}");
+        Assert.True(run.Status.FramesIn == (ulong)frames && run.Status.FramesIntegrated == (ulong)frames, $"expected {frames} frames integrated: {Describe(run)}");
         Assert.Equal("map", run.Points.Header.FrameId);
         double live = LivingRoomBag.FScoreAt2cm(LiveInput.Positions(run.Points));
         double replay = LivingRoomBag.ReplayFScoreAt2cm;
@@ -129,7 +124,7 @@ public sealed class NodeInputTests
         Assert.Equal("16UC1; compressedDepth png", depth[0].Format);
 
         using var temp = new TempDirectory();
-        var run = RunNode(temp, ["camera.color_transport:=compressed", "camera.depth_transport:=compressedDepth"], bag.Frames[^1].StampNs, feeder =>
+        var run = RunNode(temp, ["camera.color_transport:=compressed", "camera.depth_transport:=compressedDepth"], bag.Frames[^1].StampNs, (feeder, framesDone) =>
         {
             using var colorOut = feeder.CreatePublisher<CompressedImage>("/camera/color/image_raw/compressed", QosProfiles.SensorData);
             using var depthOut = feeder.CreatePublisher<CompressedImage>("/camera/depth/image_rect_raw/compressedDepth", QosProfiles.SensorData);
@@ -139,7 +134,7 @@ public sealed class NodeInputTests
             LiveInput.WaitForNode(colorOut, depthOut, info, tf, tfStatic);
             tfStatic.Publish(bag.Static);
             PublishCalibration(info, bag.Frames[0].Info);
-            // Half the bag's 30 Hz, as the end-to-end test plays it: the node keeps up on a busy 2-core machine.
+            // Half the bag's 30 Hz at most, as the end-to-end test plays it, and slower when the node falls behind.
             LiveInput.Paced(bag.Frames.Count, 15, i =>
             {
                 var frame = bag.Frames[i];
@@ -147,7 +142,7 @@ public sealed class NodeInputTests
                 info.Publish(frame.Info);
                 colorOut.Publish(color[i]);
                 depthOut.Publish(depth[i]);
-            });
+            }, framesDone);
         });
         AssertMapsAsReplay(run, bag.Frames.Count, "/camera/color/image_raw/compressed", "/camera/depth/image_rect_raw/compressedDepth");
     }
@@ -159,7 +154,7 @@ public sealed class NodeInputTests
     {
         var bag = LivingRoomBag.Instance;
         using var temp = new TempDirectory();
-        var run = RunNode(temp, ["pose_topic:=/camera_pose", $"pose_topic_type:={poseType}"], bag.Frames[^1].StampNs, feeder =>
+        var run = RunNode(temp, ["pose_topic:=/camera_pose", $"pose_topic_type:={poseType}"], bag.Frames[^1].StampNs, (feeder, framesDone) =>
         {
             using var colorOut = feeder.CreatePublisher<Image>("/camera/color/image_raw", QosProfiles.SensorData);
             using var depthOut = feeder.CreatePublisher<Image>("/camera/depth/image_rect_raw", QosProfiles.SensorData);
@@ -182,7 +177,7 @@ public sealed class NodeInputTests
                 info.Publish(frame.Info);
                 colorOut.Publish(frame.Color);
                 depthOut.Publish(frame.Depth);
-            });
+            }, framesDone);
         });
         AssertMapsAsReplay(run, bag.Frames.Count, "/camera/color/image_raw", "/camera/depth/image_rect_raw");
         Assert.True(Input(run, "/camera_pose", "received") == bag.Frames.Count, Describe(run));
@@ -218,7 +213,7 @@ public sealed class NodeInputTests
 
         using var temp = new TempDirectory();
         var run = RunNode(temp, ["cameras:=[front, back]", "front.color_topic:=/front/color/image_raw", "front.depth_topic:=/front/depth/image_rect_raw",
-            "front.camera_info_topic:=/front/color/camera_info"], bag.Frames[half - 1].StampNs, feeder =>
+            "front.camera_info_topic:=/front/color/camera_info"], bag.Frames[half - 1].StampNs, (feeder, framesDone) =>
         {
             // back keeps the default topics of a camera that is not the first: /back/color/image_raw, …
             using var frontColor = feeder.CreatePublisher<Image>("/front/color/image_raw", QosProfiles.SensorData);
@@ -244,7 +239,7 @@ public sealed class NodeInputTests
                 frontDepth.Publish(step.Front.Depth);
                 backColor.Publish(step.BackColor);
                 backDepth.Publish(step.BackDepth);
-            });
+            }, framesDone, framesPerStep: 2);
         });
         AssertMapsAsReplay(run, 2 * half, "/front/color/image_raw", "/front/depth/image_rect_raw", "/back/color/image_raw", "/back/depth/image_rect_raw");
 

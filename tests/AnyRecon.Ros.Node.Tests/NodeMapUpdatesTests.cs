@@ -34,7 +34,7 @@ public sealed class NodeMapUpdatesTests
         // so nothing changes the map between two updates but the frames.
         using var node = AnyReconProcess.Start(domain, "node", "--ros-args", "-p", $"map_directory:={mapDirectory}", "-p", "voxel_size_m:=0.02",
             "-p", "point_cloud_every_frames:=10", "-p", "map_update_max_blocks:=256", "-p", "points_voxel_size_m:=0.0",
-            "-p", "completion_enabled:=false", "-p", "status_period_s:=0.25");
+            "-p", "completion_enabled:=false", "-p", "status_period_s:=0.1");
         Assert.True(node.WaitForError("map directory", Long), node.ErrorText);
         using var context = LiveInput.Context(domain);
         using var feeder = new RosNode(context, "feeder");
@@ -71,7 +71,7 @@ public sealed class NodeMapUpdatesTests
             info.Publish(frame.Info);
             color.Publish(frame.Color);
             depth.Publish(frame.Depth);
-        });
+        }, () => LiveInput.FramesDone(Volatile.Read(ref status)));
 
         int half = 80;
         Play(0, half);
