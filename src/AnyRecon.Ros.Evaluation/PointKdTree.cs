@@ -2,7 +2,11 @@ using System.Numerics;
 
 namespace AnyRecon.Ros.Evaluation;
 
-/// <summary>A static k-d tree over points for exact nearest-neighbour distance (built once, queried from many threads).</summary>
+/// <summary>
+/// A static k-d tree over points for exact nearest-neighbour distance (built once, queried from many threads). Each node
+/// keeps the bounding box of its points and a subtree is skipped when its box is farther than the best distance so far,
+/// so a query far from every point (a badly wrong map against ground truth) visits few nodes, not most of the tree.
+/// </summary>
 public sealed class PointKdTree
 {
     private const int LeafSize = 16;
@@ -10,7 +14,7 @@ public sealed class PointKdTree
     private readonly int[] _order;
     private readonly List<Node> _nodes = [];
 
-    private readonly record struct Node(int Start, int End, int Axis, float Split, int Left, int Right);
+    private readonly record struct Node(int Start, int End, int Axis, float Split, int Left, int Right, Vector3 Min, Vector3 Max);
 
     public PointKdTree(ReadOnlySpan<Vector3> points)
     {
@@ -26,14 +30,14 @@ public sealed class PointKdTree
     {
         int index = _nodes.Count;
         _nodes.Add(default);
-        if (end - start <= LeafSize)
-        {
-            _nodes[index] = new Node(start, end, -1, 0, -1, -1);
-            return index;
-        }
         var min = new Vector3(float.MaxValue);
         var max = new Vector3(float.MinValue);
         for (int i = start; i < end; i++) { min = Vector3.Min(min, _points[_order[i]]); max = Vector3.Max(max, _points[_order[i]]); }
+        if (end - start <= LeafSize)
+        {
+            _nodes[index] = new Node(start, end, -1, 0, -1, -1, min, max);
+            return index;
+        }
         var extent = max - min;
         int axis = extent.X >= extent.Y && extent.X >= extent.Z ? 0 : extent.Y >= extent.Z ? 1 : 2;
         int mid = (start + end) / 2;
@@ -45,7 +49,7 @@ public sealed class PointKdTree
         float split = Get(_points[_order[mid]], axis);
         int left = Build(start, mid);
         int right = Build(mid, end);
-        _nodes[index] = new Node(start, end, axis, split, left, right);
+        _nodes[index] = new Node(start, end, axis, split, left, right, min, max);
         return index;
     }
 
@@ -71,8 +75,15 @@ public sealed class PointKdTree
         }
         float delta = Get(q, node.Axis) - node.Split;
         int near = delta < 0 ? node.Left : node.Right, far = delta < 0 ? node.Right : node.Left;
-        Search(near, q, ref bestSquared);
-        if (delta * delta < bestSquared) Search(far, q, ref bestSquared);
+        if (BoxDistanceSquared(near, q) < bestSquared) Search(near, q, ref bestSquared);
+        if (delta * delta < bestSquared && BoxDistanceSquared(far, q) < bestSquared) Search(far, q, ref bestSquared);
+    }
+
+    private float BoxDistanceSquared(int nodeIndex, Vector3 q)
+    {
+        var node = _nodes[nodeIndex];
+        var outside = Vector3.Max(Vector3.Zero, Vector3.Max(node.Min - q, q - node.Max));
+        return outside.LengthSquared();
     }
 
     private static float Get(Vector3 v, int axis) => axis == 0 ? v.X : axis == 1 ? v.Y : v.Z;

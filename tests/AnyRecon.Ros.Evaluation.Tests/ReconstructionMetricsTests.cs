@@ -63,4 +63,19 @@ public sealed class ReconstructionMetricsTests
             Assert.Equal(brute, tree.NearestDistance(q), 6);
         }
     }
+
+    [Fact]
+    public void PointKdTree_QueriesFarOutsideThePoints_EqualBruteForce()
+    {
+        // Points of a wrong map metres away from the ground truth: the search prunes by bounding boxes, and stays exact.
+        var random = new Random(7);
+        var points = Enumerable.Range(0, 20000).Select(_ => new Vector3(random.NextSingle() * 5, random.NextSingle() * 4, random.NextSingle() * 0.01f)).ToArray();
+        var tree = new PointKdTree(points);
+        for (int i = 0; i < 300; i++)
+        {
+            var q = new Vector3(random.NextSingle() * 20 - 7.5f, random.NextSingle() * 20 - 8, random.NextSingle() * 6 + 1);
+            float brute = points.Min(p => Vector3.Distance(p, q));
+            Assert.Equal(brute, tree.NearestDistance(q), 5);
+        }
+    }
 }
