@@ -24,7 +24,7 @@ public sealed class NodeMapUpdatesTests
     private static readonly TimeSpan Long = LiveInput.Long;
 
     [Fact]
-    public async Task AConsumerMergingMapUpdatesRebuildsTheNodesMapAcrossAReset()
+    public async Task AConsumerMergingMapUpdatesRebuildsTheNodesMapAcrossAResetAndALoad()
     {
         var bag = LivingRoomBag.Instance;
         using var temp = new TempDirectory();
@@ -41,8 +41,10 @@ public sealed class NodeMapUpdatesTests
         using var consumerNode = new RosNode(context, "map_consumer");
         using var getMap = consumerNode.CreateClient<GetMapRequest, GetMapResponse>("/anyrecon/get_map");
         using var reset = feeder.CreateClient<TriggerRequest, TriggerResponse>("/anyrecon/reset");
+        using var save = feeder.CreateClient<SaveMapRequest, SaveMapResponse>("/anyrecon/save_map");
+        using var load = feeder.CreateClient<LoadMapRequest, LoadMapResponse>("/anyrecon/load_map");
         var ct = TestContext.Current.CancellationToken;
-        Assert.True(getMap.WaitForService(Long, ct) && reset.WaitForService(Long, ct));
+        Assert.True(getMap.WaitForService(Long, ct) && reset.WaitForService(Long, ct) && save.WaitForService(Long, ct) && load.WaitForService(Long, ct));
         using var consumer = new MapUpdateConsumer(() => getMap.CallAsync(new GetMapRequest { VoxelSize = 0 }, Long, ct).GetAwaiter().GetResult().Points);
         // The node offers ~/map_updates reliable and volatile (QosProfiles.Default); a deeper history here so a burst of
         // split updates waits in the reader instead of blocking the node's writer.
@@ -80,10 +82,17 @@ public sealed class NodeMapUpdatesTests
         ulong beforeReset = consumer.LastSequence;
         Assert.True(beforeReset >= 8, $"updates before the reset: {consumer.Describe()}; node: {node.ErrorText}");
         Assert.Equal(0, consumer.Gaps);
+        var saved = await save.CallAsync(new SaveMapRequest { Path = "first_half.map" }, Long, ct);
+        Assert.True(saved.Success, saved.Message);
         Assert.True((await reset.CallAsync(new TriggerRequest(), Long, ct)).Success);
 
         Play(half, bag.Frames.Count - half);
         WaitUntilIdle(() => Volatile.Read(ref status), consumer);
+        // Back to the first half's map: another gap; the node's next update (its last, at shutdown) carries the whole
+        // loaded map, which is also what its final snapshot holds.
+        ulong beforeLoad = consumer.LastSequence;
+        var loaded = await load.CallAsync(new LoadMapRequest { Path = "first_half.map" }, Long, ct);
+        Assert.True(loaded.Success, loaded.Message);
         // SIGINT: the node integrates what is pending, publishes the last update and writes its final snapshot.
         node.Interrupt();
         Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "the node did not end on SIGINT");
@@ -91,15 +100,14 @@ public sealed class NodeMapUpdatesTests
         Assert.True(consumer.WaitIdle(TimeSpan.FromSeconds(2), Long), "the consumer did not settle");
         Assert.Null(consumer.Error);
 
-        // One gap, exactly where the reset was: the sequence skips one number there and nowhere else, and the consumer
-        // fetched the full map then. Several messages share a stamp: a publish larger than 256 blocks was split.
-        Assert.True(consumer.Gaps == 1, consumer.Describe());
-        Assert.Equal([(beforeReset, beforeReset + 2)], consumer.GapLog);
-        Assert.True(consumer.Resyncs == 1, consumer.Describe());
+        // A gap exactly where the reset and the load were: the sequence skips one number there and nowhere else, and
+        // the consumer fetched the full map each time. Several messages share a stamp: a publish over 256 blocks was split.
+        Assert.True(consumer.Gaps == 2, consumer.Describe());
+        Assert.Equal([(beforeReset, beforeReset + 2), (beforeLoad, beforeLoad + 2)], consumer.GapLog);
+        Assert.True(consumer.Resyncs == 2, consumer.Describe());
         Assert.True(consumer.SplitPublishes > 0, consumer.Describe());
 
-        // The node's final map, from its snapshot: every voxel the consumer holds equals it, and it holds every block
-        // the node integrated into since the reset.
+        // The node's final map (the loaded one), from its snapshot: every voxel the consumer holds equals it.
         using var nodeMap = VoxelMapFile.Load(Path.Combine(mapDirectory, "voxels.map"));
         int compared = consumer.AssertSameVoxels(nodeMap);
         Assert.True(compared > 1000, $"only {compared} blocks compared");
