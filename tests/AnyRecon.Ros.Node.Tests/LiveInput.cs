@@ -164,6 +164,7 @@ internal static class LiveInput
     public static long FramesDone(Messages.AnyReconMsgs.PipelineStatus? status) =>
         status is null ? 0 : (long)status.FramesIntegrated + status.Stages.Sum(s => (long)s.Dropped);
 
+    /// <summary>x, y, z of every point of a ~/points-style cloud (float32 at offsets 0, 4, 8).</summary>
     public static Vector3[] Positions(PointCloud2 cloud)
     {
         var positions = new Vector3[cloud.Width * cloud.Height];

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
 using AnyRecon.Ros.Evaluation;
 using AnyRecon.Ros.Geometry;
 using AnyRecon.Ros.Messages.SensorMsgs;
@@ -46,7 +44,7 @@ public sealed class NodeEndToEndTests
             Assert.True(replay.ExitCode == 0, replay.ErrorText);
         var truth = PlyFile.Read(Path.Combine(bag, "gt_mesh.ply"));
         var surface = new TriangleSurface(truth.Positions, truth.Triangles);
-        double live = ReconstructionMetrics.Evaluate(Positions(cloud), surface).FScore[0.02];
+        double live = ReconstructionMetrics.Evaluate(LiveInput.Positions(cloud), surface).FScore[0.02];
         double offline = ReconstructionMetrics.Evaluate(PlyFile.Read(temp.Combine("replay", "map.ply")).Positions, surface).FScore[0.02];
         Assert.True(Math.Abs(live - offline) <= 0.02, $"F@2cm live {live:F4}, replay {offline:F4}");
         Assert.True(offline > 0.9, $"replay F@2cm {offline:F4}");
@@ -55,17 +53,5 @@ public sealed class NodeEndToEndTests
         Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "the node did not end on SIGINT");
         Assert.True(node.ExitCode == 0, node.ErrorText);
         Assert.True(File.Exists(temp.Combine("map", "voxels.map")), "no final snapshot");
-    }
-
-    private static Vector3[] Positions(PointCloud2 cloud)
-    {
-        var positions = new Vector3[cloud.Width * cloud.Height];
-        var data = cloud.Data.AsSpan();
-        for (int i = 0; i < positions.Length; i++)
-        {
-            var point = data.Slice(i * (int)cloud.PointStep, 12);
-            positions[i] = new Vector3(BinaryPrimitives.ReadSingleLittleEndian(point), BinaryPrimitives.ReadSingleLittleEndian(point[4..]), BinaryPrimitives.ReadSingleLittleEndian(point[8..]));
-        }
-        return positions;
     }
 }
