@@ -260,6 +260,14 @@ public sealed class NodeInputTests
             }
         }
         Assert.True(fromFront > 0 && fromBack > 0, $"keyframes: front {fromFront}, back {fromBack}");
+        // /diagnostics gives each camera's share: every frame of each, and the keyframes the cache holds from each.
+        foreach (var (name, keyframes) in new[] { ("front", fromFront), ("back", fromBack) })
+        {
+            var camera = run.Diagnostics!.Status.Single(s => s.Name == $"anyrecon: camera {name}");
+            string Value(string key) => camera.Values.Single(v => v.Key == key).Value;
+            Assert.True(Value("frames_integrated") == half.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{name}: {Describe(run)}");
+            Assert.Equal(keyframes.ToString(System.Globalization.CultureInfo.InvariantCulture), Value("keyframes"));
+        }
     }
 
     /// <summary>Calibration first, a few times: the node drops depth that arrives before any camera info.</summary>

@@ -46,5 +46,54 @@ public sealed class MultiCameraTests
         Assert.Contains(blocks, b => Math.Abs(b.X * blockSize) < 1);
         Assert.Contains(blocks, b => Math.Abs(b.X * blockSize - 5) < 1);
         Assert.DoesNotContain(blocks, b => b.X * blockSize is > 1.5 and < 3.5);
+        // Each camera's share is reported on its own.
+        var cameras = pipeline.Report().Cameras!;
+        Assert.Equal(["front", "back"], cameras.Select(c => c.Name));
+        Assert.All(cameras, c => Assert.Equal((5L, 5L), (c.FramesAssembled, c.FramesIntegrated)));
+        Assert.Equal(550_000_000L, cameras[0].LastStampNs);
+        Assert.Equal(551_000_000L, cameras[1].LastStampNs);
+    }
+
+    [Fact]
+    public async Task ACameraWithoutCameraInfo_IsNamedInRejectionsAndWarnedOnDiagnostics()
+    {
+        var options = new MappingOptions
+        {
+            Cameras =
+            [
+                new CameraTopics("front", "", "/front/depth", "/front/camera_info"),
+                new CameraTopics("back", "", "/back/depth", "/back/camera_info"),
+            ],
+        };
+        using var pipeline = new MappingPipeline(options);
+        var run = pipeline.RunAsync(TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+        // Only the front camera has its CameraInfo.
+        await pipeline.Ingest.WriteAsync(Msg("/front/camera_info", Info(0, "front_optical"), 0), ct);
+        for (int i = 0; i <= 6; i++)
+        {
+            long t = i * 100_000_000L;
+            var both = new TFMessage { Transforms = [.. Tf(t, i * 0.01, frame: "front_optical").Transforms, .. Tf(t, 5 + i * 0.01, frame: "back_optical").Transforms] };
+            await pipeline.Ingest.WriteAsync(Msg("/tf", both, t), ct);
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            long t = 150_000_000L + i * 100_000_000L;
+            await pipeline.Ingest.WriteAsync(Msg("/front/depth", Depth(t, frame: "front_optical"), t), ct);
+            await pipeline.Ingest.WriteAsync(Msg("/back/depth", Depth(t + 1_000_000, frame: "back_optical"), t + 1_000_000), ct);
+        }
+        pipeline.Ingest.Complete();
+        await run;
+
+        var report = pipeline.Report();
+        Assert.Equal(4, report.Stages[0].Rejected.GetValueOrDefault("back: depth before camera info"));
+        Assert.DoesNotContain(report.Stages[0].Rejected.Keys, k => k.StartsWith("front", StringComparison.Ordinal));
+        var (_, diagnostics) = new StatusMessages().Next(report, new Messages.StdMsgs.Header());
+        var front = diagnostics.Status.Single(s => s.Name == "anyrecon: camera front");
+        var back = diagnostics.Status.Single(s => s.Name == "anyrecon: camera back");
+        Assert.Equal(Messages.DiagnosticMsgs.DiagnosticStatus.OK, front.Level);
+        Assert.Equal(Messages.DiagnosticMsgs.DiagnosticStatus.WARN, back.Level);
+        Assert.Equal("4", front.Values.Single(v => v.Key == "frames_integrated").Value);
+        Assert.Equal("0", back.Values.Single(v => v.Key == "frames_assembled").Value);
     }
 }

@@ -115,7 +115,7 @@ public sealed class ReplayOutputTests
         Assert.True(statuses.Zip(statuses.Skip(1)).All(p => p.First.FramesIn <= p.Second.FramesIn));
 
         var finalDiagnostics = (DynamicMessage[])diagnostics[^1]["status"]!;
-        Assert.Equal(s_stages.Select(s => "anyrecon: " + s).Append("anyrecon: map"), finalDiagnostics.Select(d => (string)d["name"]!));
+        Assert.Equal(s_stages.Select(s => "anyrecon: " + s).Append("anyrecon: map").Append("anyrecon: camera camera"), finalDiagnostics.Select(d => (string)d["name"]!));
         foreach (var d in finalDiagnostics)
         {
             Assert.Equal("anyrecon", d["hardware_id"]);
@@ -124,7 +124,8 @@ public sealed class ReplayOutputTests
         string Value(DynamicMessage status, string key) =>
             (string)((DynamicMessage[])status["values"]!).Single(v => (string)v["key"]! == key)["value"]!;
         Assert.Equal(FrameCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Value(finalDiagnostics[2], "processed"));
-        Assert.Equal(json.GetProperty("frames_in").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), Value(finalDiagnostics[^1], "frames_in"));
+        Assert.Equal(json.GetProperty("frames_in").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), Value(finalDiagnostics[^2], "frames_in"));
+        Assert.Equal(FrameCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Value(finalDiagnostics[^1], "frames_integrated"));
     }
 
     [Fact]

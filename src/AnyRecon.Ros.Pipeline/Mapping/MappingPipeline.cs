@@ -57,6 +57,9 @@ public sealed class MappingPipeline : IDisposable
     private readonly List<BlockIndex> _observed = [];
     private readonly List<RgbdFrame> _assembled = [];
     private readonly long[] _lastGateStamps, _lastCachedStamps;
+    // Per camera, for /diagnostics: frames assembled (decode stage), integrated (integration stage), keyframes on disk (cache stage).
+    private readonly long[] _assembledPerCamera, _integratedPerCamera, _keyframesPerCamera, _lastStampPerCamera;
+    private readonly string[] _cameraNames;
     private long _keyframes, _integrated, _lastPublishedStamp, _lastFrameStamp;
     private long? _lastStatusStamp;
     private int _sincePublish;
@@ -98,7 +101,14 @@ public sealed class MappingPipeline : IDisposable
         _keyframeGated = new StageQueue<RgbdFrame>("integrate", options.QueueCapacity, QueueFullPolicy.Wait);
         _decode = new PipelineStage<IngestMessage>("decode_sync", Ingest, DecodeAsync);
         var cameras = options.EffectiveCameras;
-        _assemblers = cameras.Select((camera, i) => new FrameAssembler(options, camera, i, _decode.Reject)).ToArray();
+        // With several cameras a rejection names its camera, so a monitor sees which one is misconfigured.
+        _assemblers = cameras.Select((camera, i) => new FrameAssembler(options, camera, i,
+            cameras.Count > 1 ? reason => _decode.Reject($"{camera.Name}: {reason}") : _decode.Reject)).ToArray();
+        _cameraNames = [.. cameras.Select(c => c.Name)];
+        _assembledPerCamera = new long[cameras.Count];
+        _integratedPerCamera = new long[cameras.Count];
+        _keyframesPerCamera = new long[cameras.Count];
+        _lastStampPerCamera = new long[cameras.Count];
         _lastGateStamps = Enumerable.Repeat(long.MinValue, cameras.Count).ToArray();
         _lastCachedStamps = Enumerable.Repeat(long.MinValue, cameras.Count).ToArray();
         _gate = new PipelineStage<RgbdFrame>("keyframe_gate", _frames, GateAsync);
@@ -253,7 +263,11 @@ public sealed class MappingPipeline : IDisposable
         _assembled.Clear();
         foreach (var assembler in _assemblers)
             if (assembler.Wants(message.Topic)) assembler.Add(message, _assembled);
-        foreach (var frame in _assembled) await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        foreach (var frame in _assembled)
+        {
+            Interlocked.Increment(ref _assembledPerCamera[frame.Camera]);
+            await _frames.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -276,6 +290,7 @@ public sealed class MappingPipeline : IDisposable
         var color = frame.Color ?? new ColorImage(frame.Depth.Width, frame.Depth.Height, new byte[frame.Depth.Width * frame.Depth.Height * 3]);
         var info = Keyframes!.Append(frame.StampNs, frame.Intrinsics, frame.WorldFromCamera, color, frame.Depth, write.ObservedBlocks);
         Interlocked.Increment(ref _keyframes);
+        Interlocked.Increment(ref _keyframesPerCamera[frame.Camera]);
         KeyframeAcknowledged?.Invoke(info);
         _loop?.OnKeyframe(info);
         return ValueTask.CompletedTask;
@@ -320,6 +335,8 @@ public sealed class MappingPipeline : IDisposable
         }
         Memory.EnforceBudget(frame.WorldFromCamera.Translation);
         _integrated++;
+        Interlocked.Increment(ref _integratedPerCamera[frame.Camera]);
+        Volatile.Write(ref _lastStampPerCamera[frame.Camera], frame.StampNs);
         if (frame.ArrivalTicks != 0) ArrivalToIntegrated.Record(Stopwatch.GetElapsedTime(frame.ArrivalTicks));
         if (Memory.BudgetOverruns != _warnedOverruns && (_warnedOverruns == 0 || _clock.Elapsed - _lastWarning >= WarningInterval))
         {
@@ -380,7 +397,9 @@ public sealed class MappingPipeline : IDisposable
         ResumedAfterStampNs: _resume?.LastFrameStampNs,
         SkippedBeforeResume: _skippedBeforeResume,
         ViewsCompleted: _loop?.Completed ?? 0,
-        GeneratedPixelsFused: _loop?.FusedPixels ?? 0);
+        GeneratedPixelsFused: _loop?.FusedPixels ?? 0,
+        Cameras: [.. _cameraNames.Select((name, i) => new CameraReport(name, Interlocked.Read(ref _assembledPerCamera[i]), Interlocked.Read(ref _integratedPerCamera[i]),
+            Interlocked.Read(ref _keyframesPerCamera[i]), Volatile.Read(ref _lastStampPerCamera[i])))]);
 
     public void Dispose()
     {
@@ -416,7 +435,11 @@ public sealed record MappingReport(
     long? ResumedAfterStampNs = null,
     long SkippedBeforeResume = 0,
     long ViewsCompleted = 0,
-    long GeneratedPixelsFused = 0);
+    long GeneratedPixelsFused = 0,
+    IReadOnlyList<CameraReport>? Cameras = null);
+
+/// <summary>One camera's share of a mapping run: frames assembled (colour, depth, pose), integrated, cached as keyframes, and its newest integrated stamp.</summary>
+public sealed record CameraReport(string Name, long FramesAssembled, long FramesIntegrated, long Keyframes, long LastStampNs);
 
 /// <summary>Where a resumed run starts: the map of a snapshot and the last frame it holds.</summary>
 public sealed record ResumePoint(VoxelMemory Memory, long LastFrameStampNs, long FramesIntegrated);

@@ -8,14 +8,16 @@ namespace AnyRecon.Ros.Pipeline;
 /// <summary>
 /// Turns <see cref="MappingReport"/> snapshots into <c>anyrecon/msg/PipelineStatus</c> and
 /// <c>diagnostic_msgs/msg/DiagnosticArray</c> (one status per stage named <c>anyrecon: STAGE</c>, plus
-/// <c>anyrecon: map</c>). A stage is WARN when its input queue dropped items since the previous snapshot, so a
-/// monitor shows current trouble, not trouble long past; remembering that is this object's only state.
+/// <c>anyrecon: map</c> and one <c>anyrecon: camera NAME</c> per camera). A stage is WARN when its input queue dropped
+/// items since the previous snapshot, a camera when it integrated nothing since then while another camera did, so a
+/// monitor shows current trouble, not trouble long past; remembering those counts is this object's only state.
 /// </summary>
 public sealed class StatusMessages
 {
     public const string HardwareId = "anyrecon";
     public const string NamePrefix = "anyrecon: ";
     private readonly Dictionary<string, long> _lastDropped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastIntegrated = new(StringComparer.Ordinal);
 
     /// <summary>Both messages for one snapshot; <paramref name="header"/> is shared by them.</summary>
     public (AnyReconMsgs.PipelineStatus Status, DiagnosticArray Diagnostics) Next(MappingReport report, Header header)
@@ -94,7 +96,34 @@ public sealed class StatusMessages
             RssMb = ProcessMemory.RssMegabytes(),
             PeakRssMb = report.PeakRssMegabytes,
         };
-        return (status, new DiagnosticArray { Header = header, Status = diagnostics });
+        return (status, new DiagnosticArray { Header = header, Status = [.. diagnostics, .. CameraStatuses(report.Cameras ?? [])] });
+    }
+
+    private List<DiagnosticStatus> CameraStatuses(IReadOnlyList<CameraReport> cameras)
+    {
+        var fresh = cameras.Select(c => c.FramesIntegrated - _lastIntegrated.GetValueOrDefault(c.Name)).ToArray();
+        var statuses = new List<DiagnosticStatus>(cameras.Count);
+        for (int i = 0; i < cameras.Count; i++)
+        {
+            var camera = cameras[i];
+            _lastIntegrated[camera.Name] = camera.FramesIntegrated;
+            bool silent = fresh[i] == 0 && fresh.Any(n => n > 0);
+            statuses.Add(new DiagnosticStatus
+            {
+                Level = silent ? DiagnosticStatus.WARN : DiagnosticStatus.OK,
+                Name = NamePrefix + "camera " + camera.Name,
+                Message = silent ? "no frame integrated since the last status while other cameras had some" : $"{fresh[i]} frames integrated since the last status",
+                HardwareId = HardwareId,
+                Values =
+                [
+                    Pair("frames_assembled", camera.FramesAssembled),
+                    Pair("frames_integrated", camera.FramesIntegrated),
+                    Pair("keyframes", camera.Keyframes),
+                    Pair("last_stamp_ns", camera.LastStampNs),
+                ],
+            });
+        }
+        return statuses;
     }
 
     private static KeyValue Pair(string key, string value) => new() { Key = key, Value = value };
