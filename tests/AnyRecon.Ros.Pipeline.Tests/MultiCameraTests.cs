@@ -7,8 +7,11 @@ namespace AnyRecon.Ros.Pipeline.Tests;
 /// <summary>Several cameras at once: each camera's topics make its own frames, posed by its own optical frame.</summary>
 public sealed class MultiCameraTests
 {
-    [Fact]
-    public async Task TwoCamerasAreEachIntegratedAtTheirOwnPoses()
+    /// <summary>
+    /// A front camera near x = 0 and a back one 5 m away, each with its own optical frame, feeding
+    /// <paramref name="frames"/> depth images each; the back camera's CameraInfo only with <paramref name="backCalibrated"/>.
+    /// </summary>
+    private static async Task<MappingPipeline> RunTwoCameras(int frames, bool backCalibrated)
     {
         var options = new MappingOptions
         {
@@ -18,19 +21,19 @@ public sealed class MultiCameraTests
                 new CameraTopics("back", "", "/back/depth", "/back/camera_info"),
             ],
         };
-        using var pipeline = new MappingPipeline(options);
-        var run = pipeline.RunAsync(TestContext.Current.CancellationToken);
+        var pipeline = new MappingPipeline(options);
         var ct = TestContext.Current.CancellationToken;
+        var run = pipeline.RunAsync(ct);
         await pipeline.Ingest.WriteAsync(Msg("/front/camera_info", Info(0, "front_optical"), 0), ct);
-        await pipeline.Ingest.WriteAsync(Msg("/back/camera_info", Info(0, "back_optical"), 0), ct);
-        for (int i = 0; i <= 10; i++)
+        if (backCalibrated) await pipeline.Ingest.WriteAsync(Msg("/back/camera_info", Info(0, "back_optical"), 0), ct);
+        for (int i = 0; i <= frames * 2; i++)
         {
             long t = i * 100_000_000L;
-            // The front camera near x = 0, the back one 5 m away: each frame must use its own camera's pose.
+            // Each frame must use its own camera's pose.
             var both = new TFMessage { Transforms = [.. Tf(t, i * 0.01, frame: "front_optical").Transforms, .. Tf(t, 5 + i * 0.01, frame: "back_optical").Transforms] };
             await pipeline.Ingest.WriteAsync(Msg("/tf", both, t), ct);
         }
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < frames; i++)
         {
             long t = 150_000_000L + i * 100_000_000L;
             await pipeline.Ingest.WriteAsync(Msg("/front/depth", Depth(t, frame: "front_optical"), t), ct);
@@ -38,7 +41,13 @@ public sealed class MultiCameraTests
         }
         pipeline.Ingest.Complete();
         await run;
+        return pipeline;
+    }
 
+    [Fact]
+    public async Task TwoCamerasAreEachIntegratedAtTheirOwnPoses()
+    {
+        using var pipeline = await RunTwoCameras(5, backCalibrated: true);
         Assert.Equal(10, pipeline.Report().FramesIntegrated);
         var blocks = pipeline.Memory.GetBlockIndices();
         double blockSize = pipeline.Memory.BlockSizeMeters;
@@ -57,34 +66,7 @@ public sealed class MultiCameraTests
     [Fact]
     public async Task ACameraWithoutCameraInfo_IsNamedInRejectionsAndWarnedOnDiagnostics()
     {
-        var options = new MappingOptions
-        {
-            Cameras =
-            [
-                new CameraTopics("front", "", "/front/depth", "/front/camera_info"),
-                new CameraTopics("back", "", "/back/depth", "/back/camera_info"),
-            ],
-        };
-        using var pipeline = new MappingPipeline(options);
-        var run = pipeline.RunAsync(TestContext.Current.CancellationToken);
-        var ct = TestContext.Current.CancellationToken;
-        // Only the front camera has its CameraInfo.
-        await pipeline.Ingest.WriteAsync(Msg("/front/camera_info", Info(0, "front_optical"), 0), ct);
-        for (int i = 0; i <= 6; i++)
-        {
-            long t = i * 100_000_000L;
-            var both = new TFMessage { Transforms = [.. Tf(t, i * 0.01, frame: "front_optical").Transforms, .. Tf(t, 5 + i * 0.01, frame: "back_optical").Transforms] };
-            await pipeline.Ingest.WriteAsync(Msg("/tf", both, t), ct);
-        }
-        for (int i = 0; i < 4; i++)
-        {
-            long t = 150_000_000L + i * 100_000_000L;
-            await pipeline.Ingest.WriteAsync(Msg("/front/depth", Depth(t, frame: "front_optical"), t), ct);
-            await pipeline.Ingest.WriteAsync(Msg("/back/depth", Depth(t + 1_000_000, frame: "back_optical"), t + 1_000_000), ct);
-        }
-        pipeline.Ingest.Complete();
-        await run;
-
+        using var pipeline = await RunTwoCameras(4, backCalibrated: false);
         var report = pipeline.Report();
         Assert.Equal(4, report.Stages[0].Rejected.GetValueOrDefault("back: depth before camera info"));
         Assert.DoesNotContain(report.Stages[0].Rejected.Keys, k => k.StartsWith("front", StringComparison.Ordinal));
